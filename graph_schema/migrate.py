@@ -1,0 +1,39 @@
+"""Apply the numbered migrations to a store and report the schema version."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from graph_schema.migrations import LATEST_VERSION, Migration, all_migrations
+from graph_schema.queries import schema as q
+
+if TYPE_CHECKING:
+    from hub.store import Store
+
+
+def schema_version(store: Store) -> int:
+    """The highest migration version recorded in the graph (0 for an empty graph)."""
+    return int(store.read(q.SCHEMA_VERSION)[0]["version"])
+
+
+def migrate(store: Store) -> list[Migration]:
+    """Apply every migration newer than the graph's version, in order.
+
+    Schema statements are idempotent (``IF NOT EXISTS``), so a migration interrupted half
+    way is simply applied again. Returns the migrations that were applied now.
+    """
+    current = schema_version(store)
+    applied = []
+    for migration in all_migrations():
+        if migration.version <= current:
+            continue
+        for statement in migration.statements:
+            store.write(statement)
+        store.write(q.RECORD_MIGRATION, version=migration.version, name=migration.name)
+        applied.append(migration)
+    return applied
+
+
+def is_current(store: Store) -> bool:
+    """True when the graph has every migration this code knows."""
+    return schema_version(store) >= LATEST_VERSION

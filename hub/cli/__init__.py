@@ -1,0 +1,23 @@
+"""The ``hub`` command: one Typer app, one module per command group."""
+
+from __future__ import annotations
+
+import typer
+
+from hub.cli import db_cmd, demo_cmd, neo4j_cmd, serve_cmd
+
+app = typer.Typer(
+    name="hub",
+    help="Social-assistance data hub: Neo4j, ingest, linkage, GraphQL API.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(neo4j_cmd.app, name="neo4j")
+app.add_typer(db_cmd.app, name="db")
+app.add_typer(demo_cmd.app, name="demo")
+app.command("serve")(serve_cmd.serve)
+
+
+def run() -> None:
+    """Console-script entry point (``[project.scripts] hub``)."""
+    app()

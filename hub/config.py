@@ -1,0 +1,157 @@
+"""Settings of the hub, read once from an injectable environment mapping.
+
+``Settings.from_env(environ)`` is the only place the hub reads the environment; tests pass
+a plain dict. Secrets (the Neo4j password, the master key) are wrapped in :class:`Secret`
+so they never show in a ``repr`` or a log line.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from hub.errors import ConfigError
+
+DEFAULT_NEO4J_VERSION = "5.26.30"
+
+
+class Secret:
+    """A string whose ``repr`` and ``str`` are masked (the starlette habit)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        """Return the secret value; call only where it is handed to a library."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+def _path(environ: Mapping[str, str], name: str, default: Path) -> Path:
+    value = environ.get(name)
+    return Path(value).expanduser() if value else default
+
+
+def _int(environ: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting of the hub; each field names its environment variable in ``help``.
+
+    Attributes:
+        data_dir: HUB_DATA_DIR, where the managed Neo4j keeps data/logs and the hub its keys.
+        cache_dir: HUB_CACHE_DIR, where the Neo4j distribution is cached after download.
+        neo4j_uri: NEO4J_URI; when set the hub uses that server and never starts its own.
+        neo4j_user: NEO4J_USER (default ``neo4j``).
+        neo4j_password: NEO4J_PASSWORD (required with NEO4J_URI; else read from the file).
+        neo4j_port: HUB_NEO4J_PORT, Bolt port of the managed server (default 7687).
+        neo4j_version: HUB_NEO4J_VERSION, Neo4j Community version fetched from Maven Central.
+        neo4j_heap_mb: HUB_NEO4J_HEAP_MB, JVM heap of the managed server.
+        neo4j_pagecache_mb: HUB_NEO4J_PAGECACHE_MB, page cache of the managed server.
+        neo4j_start_timeout: HUB_NEO4J_START_TIMEOUT seconds to wait for Bolt.
+        batch_size: HUB_BATCH_SIZE rows per ``UNWIND`` write.
+        query_timeout: HUB_QUERY_TIMEOUT seconds per Cypher query.
+        retry_seconds: HUB_RETRY_SECONDS a transaction is retried on transient errors.
+        dev_mode: HUB_DEV, enables GraphiQL and introspection.
+        http_host / http_port: HUB_HOST / HUB_PORT of ``hub serve``.
+    """
+
+    data_dir: Path
+    cache_dir: Path
+    neo4j_uri: str | None = None
+    neo4j_user: str = "neo4j"
+    neo4j_password: Secret | None = field(default=None, repr=False)
+    neo4j_port: int = 7687
+    neo4j_version: str = DEFAULT_NEO4J_VERSION
+    neo4j_heap_mb: int = 2048
+    neo4j_pagecache_mb: int = 2048
+    neo4j_start_timeout: int = 180
+    batch_size: int = 2000
+    query_timeout: float = 120.0
+    retry_seconds: float = 60.0
+    dev_mode: bool = False
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from an environment mapping (``os.environ`` by default).
+
+        Raises:
+            ConfigError: a value has the wrong type, or NEO4J_URI is set without a password.
+        """
+        env = os.environ if environ is None else environ
+        home = Path(env.get("HOME", str(Path.home())))
+        uri = env.get("NEO4J_URI") or None
+        password = env.get("NEO4J_PASSWORD") or None
+        if uri and not password:
+            raise ConfigError("NEO4J_URI is set but NEO4J_PASSWORD is not: set both")
+        return cls(
+            data_dir=_path(env, "HUB_DATA_DIR", home / ".local" / "share" / "hub"),
+            cache_dir=_path(env, "HUB_CACHE_DIR", home / ".cache" / "hub"),
+            neo4j_uri=uri,
+            neo4j_user=env.get("NEO4J_USER") or "neo4j",
+            neo4j_password=Secret(password) if password else None,
+            neo4j_port=_int(env, "HUB_NEO4J_PORT", 7687),
+            neo4j_version=env.get("HUB_NEO4J_VERSION") or DEFAULT_NEO4J_VERSION,
+            neo4j_heap_mb=_int(env, "HUB_NEO4J_HEAP_MB", 2048, minimum=256),
+            neo4j_pagecache_mb=_int(env, "HUB_NEO4J_PAGECACHE_MB", 2048, minimum=64),
+            neo4j_start_timeout=_int(env, "HUB_NEO4J_START_TIMEOUT", 180),
+            batch_size=_int(env, "HUB_BATCH_SIZE", 2000),
+            query_timeout=float(_int(env, "HUB_QUERY_TIMEOUT", 120)),
+            retry_seconds=float(_int(env, "HUB_RETRY_SECONDS", 60)),
+            dev_mode=_bool(env, "HUB_DEV", False),
+            http_host=env.get("HUB_HOST") or "127.0.0.1",
+            http_port=_int(env, "HUB_PORT", 8000),
+        )
+
+    @property
+    def uses_external_neo4j(self) -> bool:
+        """True when NEO4J_URI points at a server the hub must not manage."""
+        return self.neo4j_uri is not None
+
+    @property
+    def neo4j_home(self) -> Path:
+        """Home directory (conf, data, logs, run) of the managed Neo4j."""
+        return self.data_dir / "neo4j"
+
+    def with_overrides(self, **changes: object) -> Settings:
+        """Return a copy with some fields replaced (used by the CLI's options)."""
+        return replace(self, **changes)  # type: ignore[arg-type]

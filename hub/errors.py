@@ -1,0 +1,53 @@
+"""Errors raised by the hub.
+
+Every error the hub raises on purpose derives from :class:`HubError`, so callers (the CLI,
+the API) can catch one root and show a clear message; messages never carry personal data.
+
+    HubError
+    ├── ConfigError                 a setting is missing or invalid
+    ├── Neo4jServerError            the managed local Neo4j could not be fetched/started/stopped
+    │   └── Neo4jFetchError         Maven could not obtain the Neo4j distribution
+    ├── StoreError                  talking to Neo4j failed after retries
+    │   ├── StoreUnavailableError   the server cannot be reached
+    │   └── ConstraintViolationError  a write broke a uniqueness constraint
+    ├── SchemaError                 the graph schema is missing or newer than this code
+    └── IngestError                 an export cannot be read at all (not a bad row)
+"""
+
+from __future__ import annotations
+
+
+class HubError(Exception):
+    """Root of every error the hub raises on purpose."""
+
+
+class ConfigError(HubError):
+    """A setting is missing or has an invalid value."""
+
+
+class Neo4jServerError(HubError):
+    """The managed local Neo4j server could not be prepared, started or stopped."""
+
+
+class Neo4jFetchError(Neo4jServerError):
+    """Maven could not obtain the Neo4j distribution from Maven Central."""
+
+
+class StoreError(HubError):
+    """A Neo4j operation failed after the store's retries."""
+
+
+class StoreUnavailableError(StoreError):
+    """The Neo4j server cannot be reached."""
+
+
+class ConstraintViolationError(StoreError):
+    """A write violated a uniqueness constraint (for example a duplicate key)."""
+
+
+class SchemaError(HubError):
+    """The graph schema is missing, incomplete or newer than this code."""
+
+
+class IngestError(HubError):
+    """A whole export cannot be read (unknown layout, unreadable file)."""

@@ -1,0 +1,174 @@
+"""The one gateway to Neo4j: driver lifecycle, retried transactions, batched writes.
+
+Reads and writes run as managed transaction functions (``execute_read`` /
+``execute_write``), which the driver retries on transient errors and lost connections for
+up to ``settings.retry_seconds`` — so a Neo4j restart in the middle of an ingest delays a
+batch instead of losing it. Cypher text comes from ``graph_schema.queries``; nothing here
+builds queries from strings.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import islice
+from typing import Any, LiteralString, TypeVar
+
+from neo4j import Driver, GraphDatabase, ManagedTransaction, unit_of_work
+from neo4j.exceptions import ConstraintError, DriverError, Neo4jError, ServiceUnavailable
+
+from hub.config import Settings
+from hub.errors import ConstraintViolationError, StoreError, StoreUnavailableError
+from hub.neo4j_local import LocalNeo4j
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Record = dict[str, Any]
+
+
+def connection_details(settings: Settings) -> tuple[str, str, str]:
+    """Return (uri, user, password) of the server the hub should use.
+
+    An external server (NEO4J_URI) wins; otherwise the managed local server's password file.
+    """
+    if settings.neo4j_uri:
+        assert settings.neo4j_password is not None  # enforced by Settings.from_env
+        return settings.neo4j_uri, settings.neo4j_user, settings.neo4j_password.reveal()
+    local = LocalNeo4j(settings)
+    return local.uri, "neo4j", local.password().reveal()
+
+
+class Store:
+    """Sessions, transactions and batched ``UNWIND`` writes against one Neo4j database."""
+
+    def __init__(self, driver: Driver, *, batch_size: int = 2000, timeout: float = 120.0,
+                 database: str | None = None) -> None:
+        self._driver = driver
+        self.batch_size = batch_size
+        self.timeout = timeout
+        self.database = database
+
+    @classmethod
+    def connect(cls, settings: Settings) -> Store:
+        """Open a driver to the configured server and check that it answers.
+
+        Raises:
+            StoreUnavailableError: the server cannot be reached or refuses the credentials.
+        """
+        uri, user, password = connection_details(settings)
+        driver = GraphDatabase.driver(
+            uri, auth=(user, password),
+            max_transaction_retry_time=settings.retry_seconds,
+            connection_acquisition_timeout=settings.retry_seconds,
+            notifications_min_severity="OFF",
+        )
+        try:
+            driver.verify_connectivity()
+        except (DriverError, Neo4jError) as exc:
+            driver.close()
+            raise StoreUnavailableError(f"cannot reach Neo4j at {uri}: {exc}") from exc
+        return cls(driver, batch_size=settings.batch_size, timeout=settings.query_timeout)
+
+    def close(self) -> None:
+        """Close the driver and its connection pool."""
+        self._driver.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def driver(self) -> Driver:
+        """The underlying driver, for code that needs a session of its own (rare)."""
+        return self._driver
+
+    # -- queries -----------------------------------------------------------------------
+    def read(self, text: LiteralString, **params: Any) -> list[Record]:
+        """Run a read query in a retried read transaction and return its records as dicts."""
+        def work(tx: ManagedTransaction) -> list[Record]:
+            return [record.data() for record in tx.run(text, params)]
+
+        return self._execute(work, write=False)
+
+    def write(self, text: LiteralString, **params: Any) -> list[Record]:
+        """Run a write query in a retried write transaction and return its records."""
+        def work(tx: ManagedTransaction) -> list[Record]:
+            return [record.data() for record in tx.run(text, params)]
+
+        return self._execute(work, write=True)
+
+    def write_batches(
+        self,
+        text: LiteralString,
+        rows: Iterable[Mapping[str, Any]],
+        *,
+        batch_size: int | None = None,
+        on_batch: Callable[[int], None] | None = None,
+        **params: Any,
+    ) -> int:
+        """Write ``rows`` with an ``UNWIND $rows AS row`` query, one transaction per batch.
+
+        Each batch commits on its own, so an interrupted run keeps every acknowledged batch
+        and a re-run (the queries are ``MERGE``-based) completes the rest.
+
+        Returns:
+            The number of rows written.
+        """
+        total = 0
+        for batch in _chunks(rows, batch_size or self.batch_size):
+            self.write(text, rows=batch, **params)
+            total += len(batch)
+            if on_batch is not None:
+                on_batch(len(batch))
+        return total
+
+    def run_autocommit(self, text: LiteralString, **params: Any) -> list[Record]:
+        """Run a query in an auto-commit transaction (needed by ``CALL … IN TRANSACTIONS``).
+
+        Not retried: use it only for idempotent maintenance statements.
+        """
+        try:
+            with self._driver.session(database=self.database) as session:
+                return [record.data() for record in session.run(text, params)]
+        except Neo4jError as exc:
+            raise StoreError(_safe_message(exc)) from exc
+
+    def transaction(self, work: Callable[[ManagedTransaction], T], *, write: bool = True) -> T:
+        """Run several statements in one retried transaction (``work`` must be idempotent)."""
+        return self._execute(work, write=write)
+
+    def _execute(self, work: Callable[[ManagedTransaction], T], *, write: bool) -> T:
+        timed = unit_of_work(timeout=self.timeout)(work)
+        try:
+            with self._driver.session(database=self.database) as session:
+                if write:
+                    return session.execute_write(timed)
+                return session.execute_read(timed)
+        except ConstraintError as exc:
+            raise ConstraintViolationError(_safe_message(exc)) from exc
+        except ServiceUnavailable as exc:
+            raise StoreUnavailableError(f"Neo4j unavailable after retries: {exc}") from exc
+        except Neo4jError as exc:
+            raise StoreError(_safe_message(exc)) from exc
+
+
+def _chunks(rows: Iterable[T], size: int) -> Iterator[Sequence[T]]:
+    iterator = iter(rows)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _safe_message(exc: Neo4jError) -> str:
+    """The error's code and message without the offending property values.
+
+    Neo4j's constraint messages quote the duplicate value after `` = ``; the hub stores
+    only ciphertexts and blind indexes, but the value is cut anyway so nothing of it lands
+    in a log.
+    """
+    message = exc.message or ""
+    cut = message.find(" = ")
+    head = message[:cut] if cut > 0 else message
+    return f"{exc.code}: {head.strip()}"

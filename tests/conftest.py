@@ -1,0 +1,94 @@
+"""Test fixtures: a real Neo4j server for the whole session, and a clean graph per test.
+
+The suite runs its own managed Neo4j (data under ``~/.local/share/hub-test``, Bolt on port
+7688) so it never touches the demo's server, starts it once per session (reusing one that
+already runs) and stops it at the end if it started it. With NEO4J_URI set the suite uses
+that server instead and, like neomodel's test setup, refuses a database that already holds
+data unless ``--resetdb`` is given.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graph_schema import migrate
+from hub.config import Settings
+from hub.neo4j_local import LocalNeo4j
+from hub.store import Store
+
+SAMPLE_DIR = Path(__file__).parent / "data" / "sample"
+
+_CLEAR = (
+    "MATCH (n) WHERE NOT n:SchemaMigration "
+    "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS"
+)
+_COUNT = "MATCH (n) WHERE NOT n:SchemaMigration RETURN count(n) AS n"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--resetdb", action="store_true",
+                     help="allow the tests to wipe a populated external Neo4j (NEO4J_URI)")
+
+
+def test_environ() -> dict[str, str]:
+    """Environment for the test server: separate data dir and port from the demo's."""
+    env = dict(os.environ)
+    home = Path(env.get("HOME", str(Path.home())))
+    env.setdefault("HUB_DATA_DIR", str(home / ".local" / "share" / "hub-test"))
+    env.setdefault("HUB_NEO4J_PORT", "7688")
+    env.setdefault("HUB_NEO4J_HEAP_MB", "1536")
+    env.setdefault("HUB_NEO4J_PAGECACHE_MB", "1024")
+    env.setdefault("HUB_BATCH_SIZE", "1000")
+    return env
+
+
+test_environ.__test__ = False  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings.from_env(test_environ())
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(settings: Settings) -> Iterator[Settings]:
+    """Start the managed test server once (or reuse a running one / NEO4J_URI)."""
+    if settings.uses_external_neo4j:
+        yield settings
+        return
+    server = LocalNeo4j(settings)
+    started = server.pid() is None
+    if started:
+        server.start()
+    yield settings
+    if started:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def store(neo4j_server: Settings, request: pytest.FixtureRequest) -> Iterator[Store]:
+    """A migrated store on the test server; refuses a populated external database."""
+    with Store.connect(neo4j_server) as opened:
+        populated = opened.read(_COUNT)[0]["n"] > 0
+        if populated and neo4j_server.uses_external_neo4j and not request.config.getoption(
+            "--resetdb"
+        ):
+            pytest.exit("the external Neo4j (NEO4J_URI) holds data; rerun with --resetdb", 2)
+        _clear(opened)
+        migrate(opened)
+        yield opened
+
+
+def _clear(store: Store) -> None:
+    store.run_autocommit(_CLEAR)
+
+
+@pytest.fixture
+def clean_store(store: Store) -> Store:
+    """The session store with every data node removed (schema kept)."""
+    _clear(store)
+    return store
