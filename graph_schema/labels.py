@@ -10,6 +10,7 @@ from typing import Final
 
 # -- node labels ---------------------------------------------------------------------------
 SOURCE_RECORD: Final = "SourceRecord"
+FACT: Final = "Fact"
 PERSON: Final = "Person"
 HOUSEHOLD: Final = "Household"
 AID_RECORD: Final = "AidRecord"
@@ -25,11 +26,26 @@ MATCH: Final = "Match"
 SCHEMA_MIGRATION: Final = "SchemaMigration"
 INGEST_BATCH: Final = "IngestBatch"
 HEALTH_PROBE: Final = "HealthProbe"
+HUKOU_ENTRY: Final = "HukouEntry"
+FAMILY_MEMBERSHIP: Final = "FamilyMembership"
+MEDICAL_SETTLEMENT: Final = "MedicalSettlement"
+STUDENT_RECORD: Final = "StudentRecord"
+MONITORING_CASE: Final = "MonitoringCase"
+STAFF_MEMBER: Final = "StaffMember"
+REGION_STANDARD: Final = "RegionStandard"
 
 NODE_LABELS: Final = frozenset({
-    SOURCE_RECORD, PERSON, HOUSEHOLD, AID_RECORD, ASSET, INCOME_RECORD, DISABILITY,
+    SOURCE_RECORD, FACT, PERSON, HOUSEHOLD, AID_RECORD, ASSET, INCOME_RECORD, DISABILITY,
     ILLNESS, DEATH, CONSENT, DONATION, CHARITY, MATCH, SCHEMA_MIGRATION, INGEST_BATCH,
-    HEALTH_PROBE,
+    HEALTH_PROBE, HUKOU_ENTRY, FAMILY_MEMBERSHIP, MEDICAL_SETTLEMENT, STUDENT_RECORD,
+    MONITORING_CASE, STAFF_MEMBER, REGION_STANDARD,
+})
+
+# Labels a ``Fact`` node written by ingest may carry besides ``Fact`` (key ``fact_key``).
+FACT_LABELS: Final = frozenset({
+    AID_RECORD, ASSET, INCOME_RECORD, DISABILITY, ILLNESS, DEATH, HUKOU_ENTRY,
+    FAMILY_MEMBERSHIP, MEDICAL_SETTLEMENT, STUDENT_RECORD, MONITORING_CASE, STAFF_MEMBER,
+    REGION_STANDARD,
 })
 
 # -- relationship types --------------------------------------------------------------------

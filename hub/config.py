@@ -71,6 +71,13 @@ def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
+def _choice(environ: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    value = (environ.get(name) or choices[0]).strip().lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting of the hub; each field names its environment variable in ``help``.
@@ -91,6 +98,12 @@ class Settings:
         retry_seconds: HUB_RETRY_SECONDS a transaction is retried on transient errors.
         dev_mode: HUB_DEV, enables GraphiQL and introspection.
         http_host / http_port: HUB_HOST / HUB_PORT of ``hub serve``.
+        master_key: HUB_MASTER_KEY, base64 master key (KEK); wins over the key file.
+        master_key_file: HUB_MASTER_KEY_FILE (default ``<data_dir>/keys/master.key``,
+            created mode 0600 on first use).
+        crypto_profile: HUB_CRYPTO_PROFILE, ``standard`` (AES-256-GCM, HMAC-SHA256) or
+            ``national`` (SM4-GCM, HMAC-SM3) for new keyrings.
+        blind_index_bits: HUB_BLIND_INDEX_BITS, length of blind indexes.
     """
 
     data_dir: Path
@@ -109,6 +122,10 @@ class Settings:
     dev_mode: bool = False
     http_host: str = "127.0.0.1"
     http_port: int = 8000
+    master_key: Secret | None = field(default=None, repr=False)
+    master_key_file: Path | None = None
+    crypto_profile: str = "standard"
+    blind_index_bits: int = 64
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -140,12 +157,22 @@ class Settings:
             dev_mode=_bool(env, "HUB_DEV", False),
             http_host=env.get("HUB_HOST") or "127.0.0.1",
             http_port=_int(env, "HUB_PORT", 8000),
+            master_key=Secret(env["HUB_MASTER_KEY"]) if env.get("HUB_MASTER_KEY") else None,
+            master_key_file=_path(env, "HUB_MASTER_KEY_FILE", Path()) if env.get(
+                "HUB_MASTER_KEY_FILE") else None,
+            crypto_profile=_choice(env, "HUB_CRYPTO_PROFILE", ("standard", "national")),
+            blind_index_bits=_int(env, "HUB_BLIND_INDEX_BITS", 64, minimum=16),
         )
 
     @property
     def uses_external_neo4j(self) -> bool:
         """True when NEO4J_URI points at a server the hub must not manage."""
         return self.neo4j_uri is not None
+
+    @property
+    def keys_dir(self) -> Path:
+        """Where the master key file (by default) and the wrapped keyring live."""
+        return self.data_dir / "keys"
 
     @property
     def neo4j_home(self) -> Path:

@@ -102,28 +102,44 @@ class Store:
 
     def write_batches(
         self,
-        text: LiteralString,
+        text: LiteralString | Sequence[LiteralString],
         rows: Iterable[Mapping[str, Any]],
         *,
         batch_size: int | None = None,
         on_batch: Callable[[int], None] | None = None,
         **params: Any,
     ) -> int:
-        """Write ``rows`` with an ``UNWIND $rows AS row`` query, one transaction per batch.
+        """Write ``rows`` with ``UNWIND $rows AS row`` queries, one transaction per batch.
 
-        Each batch commits on its own, so an interrupted run keeps every acknowledged batch
-        and a re-run (the queries are ``MERGE``-based) completes the rest.
+        ``text`` is one query or several run in order in the same transaction. Each batch
+        commits on its own, so an interrupted run keeps every acknowledged batch and a
+        re-run (the queries are ``MERGE``-based) completes the rest.
 
         Returns:
             The number of rows written.
         """
+        texts = (text,) if isinstance(text, str) else tuple(text)
         total = 0
         for batch in _chunks(rows, batch_size or self.batch_size):
-            self.write(text, rows=batch, **params)
+
+            def work(tx: ManagedTransaction, batch: Sequence[Any] = batch) -> None:
+                for statement in texts:
+                    tx.run(statement, {**params, "rows": batch}).consume()
+
+            self._execute(work, write=True)
             total += len(batch)
             if on_batch is not None:
                 on_batch(len(batch))
         return total
+
+    def stream(self, text: LiteralString, **params: Any) -> Iterator[Record]:
+        """Stream a large read (auto-commit, not retried) record by record."""
+        try:
+            with self._driver.session(database=self.database) as session:
+                for record in session.run(text, params):
+                    yield record.data()
+        except Neo4jError as exc:
+            raise StoreError(_safe_message(exc)) from exc
 
     def run_autocommit(self, text: LiteralString, **params: Any) -> list[Record]:
         """Run a query in an auto-commit transaction (needed by ``CALL … IN TRANSACTIONS``).

@@ -174,9 +174,9 @@ def length_prefixed(*parts: str | bytes) -> bytes:
 
     Used for associated data and MAC inputs so that ("ab", "c") and ("a", "bc") differ.
     """
-    out = bytearray()
+    out: list[bytes] = []
     for part in parts:
         raw = part.encode("utf-8") if isinstance(part, str) else part
-        out += len(raw).to_bytes(4, "big")
-        out += raw
-    return bytes(out)
+        out.append(len(raw).to_bytes(4, "big"))
+        out.append(raw)
+    return b"".join(out)

@@ -145,17 +145,18 @@ class TamperedCiphertextError(DecryptionError):
 class WrongContextError(DecryptionError):
     """The token was sealed for another label, record or field than the one asked for.
 
-    Typical causes: a value copied onto another node, two properties swapped, or a
-    record key that changed after encryption.
+    Typical causes: a value copied onto another node, two properties swapped, a record
+    key that changed after encryption, or a token from another keyring. Detected by the
+    keyed context check in the token header before the AEAD runs (which would fail too).
     """
 
     def __init__(self, label: str, field: str) -> None:
         self.label = label
         self.field = field
         super().__init__(
-            f"ciphertext read as {label}.{field} was sealed for a different record or "
-            "field (moved, copied or swapped); look up the record the value came from "
-            "instead of trusting it here"
+            f"ciphertext read as {label}.{field} does not belong there: it was sealed for "
+            "another record or field (moved, copied or swapped) or under another keyring; "
+            "look up the record the value came from instead of trusting it here"
         )
 
 

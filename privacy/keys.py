@@ -1,36 +1,35 @@
 """The keyring: versioned data keys per field class and blind-index keys, stored wrapped.
 
-One data key per *field class*, so a leak or a rotation of one class (say ``health``)
-leaves the others alone. All classes rotate together: :meth:`Keyring.rotate` adds a new
-*version* holding a fresh key for every class and makes it active; new writes use it,
-older versions stay readable until rewrapped and :meth:`Keyring.retire`-d.
+One data key per *field class* (``key_types.FieldClass``), so a leak or a rotation of one
+class (say ``health``) is contained. All classes rotate together: :meth:`Keyring.rotate`
+adds a new *version* holding a fresh key for every class and makes it active; new writes
+use it, older versions stay readable until rewrapped and retired.
 
 Version lifecycle::
 
     active --rotate()--> readable --retire()--> retired
-                                   <--reinstate()--
+                                  <--reinstate()--
 
-Blind-index keys (one per index kind) are created once and do not rotate with the data
-keys: changing one means recomputing every index from decrypted values (a re-index, not
-a rewrap). They use the keyring's ``index_profile`` (HMAC-SHA256 or HMAC-SM3).
+Blind-index keys (one per ``IndexKind``) are created once and do not rotate with the
+data keys: changing one means recomputing every index from decrypted values (a re-index,
+not a rewrap). They use the keyring's ``index_profile`` (HMAC-SHA256 or HMAC-SM3).
 
-On disk the keyring is JSON (format ``hub-keyring/1``), written atomically with mode
-0600, and holds only wrapped keys plus the master key's fingerprint; it is useless
-without the master key. A :class:`Keyring` is not safe to mutate from several threads;
-reading keys is.
+On disk the keyring is JSON (``hub-keyring/1``), written atomically with mode 0600. It
+holds only wrapped keys and the master key's fingerprint; it is useless without the
+master key. Each wrapped key is bound to its entry (kind, class, version, profile), so
+entries cannot be swapped. A :class:`Keyring` must not be mutated from several threads
+at once; reading keys is safe.
 """
 
 from __future__ import annotations
 
-import json
 import os
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
-from typing import Any, Self
+from typing import Self
 
 from privacy._files import read_private_bytes, write_private_atomic
+from privacy._keyring_doc import KeyringDoc, VersionEntry, dump_keyring, parse_keyring
 from privacy.crypto import Profile, aead_key_bytes, derive_key, new_aead_key
 from privacy.errors import (
     ActiveVersionError,
@@ -39,86 +38,20 @@ from privacy.errors import (
     KeyVersionNotFoundError,
     MasterKeyMismatchError,
     RetiredKeyVersionError,
-    UnknownFieldClassError,
     UnknownKeyVersionError,
 )
 from privacy.kek import KeyEncryptionKey
+from privacy.key_types import (
+    FIELD_CLASSES,
+    INDEX_KINDS,
+    DataKey,
+    KeyVersionInfo,
+    VersionStatus,
+    field_class_of,
+)
 from privacy.tokens import b64url_decode, b64url_encode
 
-KEYRING_FORMAT = "hub-keyring/1"
 INDEX_KEY_BYTES = 32
-
-
-class FieldClass(StrEnum):
-    """Classes of personal data, each with its own data key."""
-
-    IDENTIFIER = "identifier"  # resident ID number, passport, social-security number
-    NAME = "name"  # person names (also former names)
-    CONTACT = "contact"  # phone numbers, addresses
-    FINANCIAL = "financial"  # bank accounts, balances, incomes
-    HEALTH = "health"  # illness, disability detail
-    FREE_TEXT = "free_text"  # caseworker notes and other unstructured text
-
-
-class IndexKind(StrEnum):
-    """Blind-index kinds, each with its own independent key."""
-
-    ID_NUMBER = "id_number"
-    NAME_BIRTH = "name_birth"
-    PHONE = "phone"
-    GENERIC = "generic"
-
-
-class VersionStatus(StrEnum):
-    """Where a data-key version is in its lifecycle."""
-
-    ACTIVE = "active"  # used for new writes; exactly one
-    READABLE = "readable"  # old, still decrypts, awaiting rewrap
-    RETIRED = "retired"  # refuses to decrypt
-
-
-FIELD_CLASSES: tuple[str, ...] = tuple(c.value for c in FieldClass)
-INDEX_KINDS: tuple[str, ...] = tuple(k.value for k in IndexKind)
-
-
-@dataclass(frozen=True, slots=True)
-class KeyVersionInfo:
-    """Public, non-secret facts about one data-key version."""
-
-    version: int
-    profile: Profile
-    status: VersionStatus
-    created_at: str
-    retired_at: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class DataKey:
-    """An unwrapped data key; its bytes never appear in ``repr``."""
-
-    field_class: str
-    version: int
-    profile: Profile
-    aead_key: bytes = field(repr=False)
-    check_key: bytes = field(repr=False)
-
-
-@dataclass(slots=True)
-class _Version:
-    version: int
-    profile: Profile
-    status: VersionStatus
-    created_at: str
-    retired_at: str | None
-    wrapped: dict[str, str]
-
-
-def field_class_of(value: str) -> FieldClass:
-    """Return ``value`` as a :class:`FieldClass`, raising ``UnknownFieldClassError``."""
-    try:
-        return FieldClass(value)
-    except ValueError:
-        raise UnknownFieldClassError(str(value), FIELD_CLASSES) from None
 
 
 def _now() -> str:
@@ -134,35 +67,31 @@ def _index_context(kind: str, profile: Profile) -> bytes:
 
 
 class Keyring:
-    """Versioned data keys and blind-index keys, unwrapped on demand by a master key.
+    """Versioned data keys and blind-index keys, unwrapped by a master key.
 
-    Build one with :meth:`create` or :meth:`load`, never with the constructor directly.
+    Build one with :meth:`create` or :meth:`load`, not with the constructor.
     """
 
-    def __init__(
-        self,
-        kek: KeyEncryptionKey,
-        *,
-        index_profile: Profile,
-        index_keys: dict[str, str],
-        versions: list[_Version],
-    ) -> None:
+    def __init__(self, kek: KeyEncryptionKey, doc: KeyringDoc) -> None:
         self._kek = kek
-        self._index_profile = index_profile
-        self._index_wrapped = index_keys
-        self._versions = {v.version: v for v in versions}
+        self._doc = doc
+        self._versions = {v.version: v for v in doc.versions}
         self._data_cache: dict[tuple[str, int], DataKey] = {}
         self._index_cache: dict[str, bytes] = {}
+        self._active_number = 0
 
     # --- construction and persistence ----------------------------------------------------
 
     @classmethod
     def create(cls, kek: KeyEncryptionKey, *, profile: Profile | str = Profile.STANDARD) -> Self:
-        """Create a new keyring with version 1 active and fresh index keys (not saved).
+        """Create a keyring with version 1 active and fresh index keys (call :meth:`save`).
 
         Args:
             kek: The master key that wraps everything.
-            profile: AEAD for data keys and MAC for blind indexes.
+            profile: AEAD of the data keys and MAC of the blind indexes.
+
+        Returns:
+            The new keyring, in memory only.
         """
         profile = Profile(profile)
         index_keys = {
@@ -171,7 +100,7 @@ class Keyring:
             )
             for kind in INDEX_KINDS
         }
-        keyring = cls(kek, index_profile=profile, index_keys=index_keys, versions=[])
+        keyring = cls(kek, KeyringDoc(kek.kek_id, profile, index_keys, []))
         keyring._add_version(profile)
         return keyring
 
@@ -179,77 +108,39 @@ class Keyring:
     def load(cls, path: str | os.PathLike[str], kek: KeyEncryptionKey) -> Self:
         """Load a keyring file (must be mode 0600) and check it against ``kek``.
 
+        Args:
+            path: The keyring file written by :meth:`save`.
+            kek: The master key that created it.
+
+        Returns:
+            The keyring, with every non-retired key already unwrapped (fail fast).
+
         Raises:
-            KeyFileError / InsecureKeyFileError: File missing, unreadable, too open.
+            KeyFileError: Missing or unreadable file.
+            InsecureKeyFileError: File readable by group or others.
             KeyringFormatError: Not a valid ``hub-keyring/1`` document.
             MasterKeyMismatchError: ``kek`` is not the master key that wrapped it.
+            KeyringError: A wrapped key fails to unwrap (file edited).
         """
         return cls.from_json(read_private_bytes(Path(path)).decode("utf-8", "replace"), kek)
 
     @classmethod
     def from_json(cls, text: str, kek: KeyEncryptionKey) -> Self:
-        """Parse a keyring document (see :meth:`load`); unwraps readable keys eagerly."""
-        try:
-            doc = json.loads(text)
-            if doc.get("format") != KEYRING_FORMAT:
-                raise KeyringFormatError(
-                    f"keyring format {str(doc.get('format'))[:40]!r} is not supported "
-                    f"(expected {KEYRING_FORMAT!r})"
-                )
-            versions = [
-                _Version(
-                    version=int(v["version"]),
-                    profile=Profile(v["profile"]),
-                    status=VersionStatus(v["status"]),
-                    created_at=str(v["created_at"]),
-                    retired_at=v.get("retired_at"),
-                    wrapped={str(k): str(w) for k, w in v["data_keys"].items()},
-                )
-                for v in doc["versions"]
-            ]
-            keyring = cls(
-                kek,
-                index_profile=Profile(doc["index_profile"]),
-                index_keys={str(k): str(w) for k, w in doc["index_keys"].items()},
-                versions=versions,
-            )
-            kek_id = str(doc["kek_id"])
-        except KeyringFormatError:
-            raise
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise KeyringFormatError(
-                "keyring file is corrupt or incomplete (bad JSON or a missing/invalid "
-                "entry); restore it from backup"
-            ) from exc
-        if kek_id != kek.kek_id:
-            raise MasterKeyMismatchError(kek_id, kek.kek_id)
-        keyring._validate()
+        """Build a keyring from the JSON text of a keyring file (see :meth:`load`)."""
+        doc = parse_keyring(text)
+        if doc.kek_id != kek.kek_id:
+            raise MasterKeyMismatchError(doc.kek_id, kek.kek_id)
+        keyring = cls(kek, doc)
         keyring._unwrap_all()
         return keyring
 
     def to_json(self) -> str:
-        """Serialise the keyring (wrapped keys only) as a JSON document."""
-        doc: dict[str, Any] = {
-            "format": KEYRING_FORMAT,
-            "kek_id": self._kek.kek_id,
-            "index_profile": str(self._index_profile),
-            "index_keys": dict(self._index_wrapped),
-            "versions": [
-                {
-                    "version": v.version,
-                    "profile": str(v.profile),
-                    "status": str(v.status),
-                    "created_at": v.created_at,
-                    "retired_at": v.retired_at,
-                    "data_keys": dict(v.wrapped),
-                }
-                for v in sorted(self._versions.values(), key=lambda v: v.version)
-            ],
-        }
-        return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+        """Serialise the keyring (wrapped keys only) as JSON."""
+        self._doc.versions = sorted(self._versions.values(), key=lambda v: v.version)
+        return dump_keyring(self._doc)
 
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the keyring to ``path`` atomically, mode 0600 (replacing any old file)."""
+        """Write the keyring to ``path`` atomically with mode 0600, replacing any old file."""
         write_private_atomic(Path(path), self.to_json().encode("utf-8"))
 
     # --- inspection -----------------------------------------------------------------------
@@ -257,7 +148,7 @@ class Keyring:
     @property
     def kek_id(self) -> str:
         """Fingerprint of the master key that wraps this keyring."""
-        return self._kek.kek_id
+        return self._doc.kek_id
 
     @property
     def active_version(self) -> int:
@@ -272,10 +163,10 @@ class Keyring:
     @property
     def index_profile(self) -> Profile:
         """The MAC profile of the blind-index keys (fixed when the keyring is created)."""
-        return self._index_profile
+        return self._doc.index_profile
 
     def versions(self) -> list[KeyVersionInfo]:
-        """List every data-key version, oldest first."""
+        """List every data-key version, oldest first, without key material."""
         return [
             KeyVersionInfo(v.version, v.profile, v.status, v.created_at, v.retired_at)
             for v in sorted(self._versions.values(), key=lambda v: v.version)
@@ -284,26 +175,30 @@ class Keyring:
     # --- lifecycle ------------------------------------------------------------------------
 
     def rotate(self, *, profile: Profile | str | None = None) -> int:
-        """Add a new version with fresh keys for every class and make it active.
+        """Add a version with fresh keys for every field class and make it active.
 
-        The previous active version becomes ``readable``: existing data still decrypts.
-        Save the keyring, then rewrap (``FieldEncryptor.rewrap``) before retiring.
+        The previous active version becomes ``readable``, so existing data still
+        decrypts. Then :meth:`save`, rewrap the data, and :meth:`retire` the old version.
 
         Args:
-            profile: Switch AEAD for the new version (e.g. ``national`` for a migration to
-                SM4); default keeps the current one.
+            profile: AEAD of the new version (e.g. ``national`` to migrate to SM4-GCM);
+                default keeps the current one. Blind indexes are not affected.
 
         Returns:
             The new active version number.
         """
         current = self._active()
+        new_profile = Profile(profile) if profile is not None else current.profile
+        number = self._add_version(new_profile)  # wraps first: a KEK failure changes nothing
         current.status = VersionStatus.READABLE
-        return self._add_version(Profile(profile) if profile else current.profile)
+        self._active_number = number
+        return number
 
     def retire(self, version: int) -> None:
-        """Mark ``version`` retired: tokens under it now raise ``RetiredKeyVersionError``.
+        """Retire ``version``: tokens sealed under it then raise ``RetiredKeyVersionError``.
 
-        The wrapped key stays in the file so :meth:`reinstate` can undo a premature retire.
+        The wrapped key stays in the file, so :meth:`reinstate` can undo a retire that
+        came before a complete rewrap.
 
         Raises:
             KeyVersionNotFoundError: No such version.
@@ -315,11 +210,15 @@ class Keyring:
         if entry.status is not VersionStatus.RETIRED:
             entry.status = VersionStatus.RETIRED
             entry.retired_at = _now()
-        for key in [k for k in self._data_cache if k[1] == version]:
-            del self._data_cache[key]
+        for cached in [k for k in self._data_cache if k[1] == version]:
+            del self._data_cache[cached]
 
     def reinstate(self, version: int) -> None:
-        """Make a retired ``version`` readable again (to rewrap values a rewrap missed)."""
+        """Make a retired ``version`` readable again, to rewrap values a rewrap missed.
+
+        Raises:
+            KeyVersionNotFoundError: No such version.
+        """
         entry = self._entry(version)
         if entry.status is VersionStatus.RETIRED:
             entry.status = VersionStatus.READABLE
@@ -329,10 +228,10 @@ class Keyring:
 
     def active_key(self, field_class: str) -> DataKey:
         """Return the data key new values of ``field_class`` are sealed with."""
-        return self.data_key(field_class, self._active().version)
+        return self.data_key(field_class, self.active_version)
 
     def data_key(self, field_class: str, version: int) -> DataKey:
-        """Return data key ``version`` of ``field_class`` for decryption.
+        """Return data key ``version`` of ``field_class``.
 
         Raises:
             UnknownFieldClassError: ``field_class`` is not a known class.
@@ -342,38 +241,50 @@ class Keyring:
         cached = self._data_cache.get((field_class, version))
         if cached is not None:
             return cached
-        cls = field_class_of(field_class)
+        name = field_class_of(field_class).value
         entry = self._versions.get(version)
-        if entry is None or cls.value not in entry.wrapped:
-            raise UnknownKeyVersionError(cls.value, version, sorted(self._versions))
+        if entry is None or name not in entry.wrapped:
+            raise UnknownKeyVersionError(name, version, sorted(self._versions))
         if entry.status is VersionStatus.RETIRED:
-            raise RetiredKeyVersionError(cls.value, version, self.active_version)
-        raw = self._unwrap(
-            entry.wrapped[cls.value], _data_context(cls.value, version, entry.profile)
-        )
+            raise RetiredKeyVersionError(name, version, self.active_version)
+        raw = self._unwrap(entry.wrapped[name], _data_context(name, version, entry.profile))
         if len(raw) != aead_key_bytes(entry.profile):
-            raise KeyringFormatError(f"data key {cls.value} v{version} has the wrong length")
-        key = DataKey(
-            cls.value, version, entry.profile, raw, derive_key(entry.profile, raw, "ctx-check")
-        )
-        self._data_cache[(cls.value, version)] = key
+            raise KeyringFormatError(f"data key {name} v{version} has the wrong length")
+        key = DataKey(name, version, entry.profile, raw, derive_key(entry.profile, raw, "ctx"))
+        self._data_cache[(name, version)] = key
         return key
 
     def index_key(self, kind: str) -> bytes:
-        """Return the blind-index key of ``kind`` (one of ``INDEX_KINDS``)."""
+        """Return the blind-index key of ``kind`` (one of ``INDEX_KINDS``).
+
+        Raises:
+            KeyringError: Unknown kind.
+        """
         cached = self._index_cache.get(kind)
         if cached is not None:
             return cached
-        if kind not in self._index_wrapped:
+        if kind not in self._doc.index_keys:
             raise KeyringError(f"unknown blind-index kind {kind!r}; use one of {INDEX_KINDS}")
-        raw = self._unwrap(self._index_wrapped[kind], _index_context(kind, self._index_profile))
+        raw = self._unwrap(
+            self._doc.index_keys[kind], _index_context(kind, self._doc.index_profile)
+        )
         self._index_cache[kind] = raw
         return raw
 
     # --- internals ------------------------------------------------------------------------
 
-    def _active(self) -> _Version:
-        return next(v for v in self._versions.values() if v.status is VersionStatus.ACTIVE)
+    def _active(self) -> VersionEntry:
+        entry = self._versions.get(self._active_number)
+        if entry is None or entry.status is not VersionStatus.ACTIVE:
+            entry = next(v for v in self._versions.values() if v.status is VersionStatus.ACTIVE)
+            self._active_number = entry.version
+        return entry
+
+    def _entry(self, version: int) -> VersionEntry:
+        entry = self._versions.get(version)
+        if entry is None:
+            raise KeyVersionNotFoundError(version, sorted(self._versions))
+        return entry
 
     def _unwrap(self, wrapped: str, context: bytes) -> bytes:
         try:
@@ -385,48 +296,25 @@ class Keyring:
             ) from exc
         return self._kek.unwrap(blob, context=context)
 
-    def _entry(self, version: int) -> _Version:
-        entry = self._versions.get(version)
-        if entry is None:
-            raise KeyVersionNotFoundError(version, sorted(self._versions))
-        return entry
-
     def _add_version(self, profile: Profile) -> int:
         number = max(self._versions, default=0) + 1
         wrapped = {
-            cls: b64url_encode(
-                self._kek.wrap(new_aead_key(profile), context=_data_context(cls, number, profile))
+            name: b64url_encode(
+                self._kek.wrap(new_aead_key(profile), context=_data_context(name, number, profile))
             )
-            for cls in FIELD_CLASSES
+            for name in FIELD_CLASSES
         }
-        self._versions[number] = _Version(
+        self._versions[number] = VersionEntry(
             number, profile, VersionStatus.ACTIVE, _now(), None, wrapped
         )
         return number
 
-    def _validate(self) -> None:
-        active = [v for v in self._versions.values() if v.status is VersionStatus.ACTIVE]
-        if len(active) != 1:
-            raise KeyringFormatError(
-                f"keyring must have exactly one active version, found {len(active)}; "
-                "restore it from backup"
-            )
-        missing = [c for c in FIELD_CLASSES if c not in active[0].wrapped]
-        if missing:
-            raise KeyringFormatError(
-                f"active key version lacks field classes {missing}; run rotate() to add "
-                "a version with every class"
-            )
-        missing_kinds = [k for k in INDEX_KINDS if k not in self._index_wrapped]
-        if missing_kinds:
-            raise KeyringFormatError(f"keyring lacks blind-index keys {missing_kinds}")
-
     def _unwrap_all(self) -> None:
         for entry in self._versions.values():
             if entry.status is not VersionStatus.RETIRED:
-                for cls in entry.wrapped:
-                    if cls in FIELD_CLASSES:
-                        self.data_key(cls, entry.version)
+                for name in entry.wrapped:
+                    if name in FIELD_CLASSES:
+                        self.data_key(name, entry.version)
         for kind in INDEX_KINDS:
             self.index_key(kind)
 

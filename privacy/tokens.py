@@ -45,6 +45,7 @@ _B64URL = re.compile(r"[A-Za-z0-9_-]+")
 _OTHER_FORMAT = re.compile(r"enc\d+")
 _FIELD_CLASS = re.compile(r"[a-z][a-z0-9_]{0,31}")
 _VERSION = re.compile(r"[1-9][0-9]{0,8}")
+_CHECK_TAG = length_prefixed("ctx")
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,22 +158,21 @@ def parse_token(text: str) -> Token:
     return Token(profile, field_class, int(version), check_raw, sealed)
 
 
-def associated_data(
-    profile: Profile, field_class: str, version: int, label: str, record_key: str, field: str
-) -> bytes:
+def context_bytes(label: str, record_key: str, field: str) -> bytes:
+    """Encode where a value lives (label, record key, field) for AAD and context check."""
+    return length_prefixed(label, record_key, field)
+
+
+def associated_data(profile: Profile, field_class: str, version: int, context: bytes) -> bytes:
     """Build the AEAD associated data binding a value to its header and its place.
 
-    Binding label, record key and field means a ciphertext copied to another node or
-    property fails to decrypt; binding algorithm, class and version means the header
-    cannot be edited to point at another key.
+    Binding label, record key and field (``context``, from :func:`context_bytes`) means a
+    ciphertext copied to another node or property fails to decrypt; binding algorithm,
+    class and version means the header cannot be edited to point at another key.
     """
-    return length_prefixed(
-        TOKEN_PREFIX, aead_name(profile), field_class, str(version), label, record_key, field
-    )
+    return length_prefixed(TOKEN_PREFIX, aead_name(profile), field_class, str(version)) + context
 
 
-def context_check(
-    profile: Profile, check_key: bytes, label: str, record_key: str, field: str
-) -> bytes:
+def context_check(profile: Profile, check_key: bytes, context: bytes) -> bytes:
     """Return the 4-byte keyed context check stored in the token header (diagnostic only)."""
-    return mac(profile, check_key, length_prefixed("ctx", label, record_key, field))[:CHECK_BYTES]
+    return mac(profile, check_key, _CHECK_TAG + context)[:CHECK_BYTES]

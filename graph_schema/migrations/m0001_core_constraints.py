@@ -1,4 +1,9 @@
-"""Uniqueness constraints on the keys of the core nodes, and their lookup indexes."""
+"""Uniqueness constraints on the keys of the core nodes, and their lookup indexes.
+
+Fact nodes (aid, assets, income, …) carry the label ``Fact`` besides their own
+(``AidRecord``, ``Asset`` …) and are keyed by ``fact_key`` = ``<source>:<record id>`` (plus a
+suffix when one row yields several facts), so re-ingesting a row finds its node.
+"""
 
 STATEMENTS = (
     "CREATE CONSTRAINT schema_migration_version IF NOT EXISTS "
@@ -8,15 +13,7 @@ STATEMENTS = (
     "CREATE CONSTRAINT person_id IF NOT EXISTS FOR (p:Person) REQUIRE p.person_id IS UNIQUE",
     "CREATE CONSTRAINT household_id IF NOT EXISTS "
     "FOR (h:Household) REQUIRE h.household_id IS UNIQUE",
-    "CREATE CONSTRAINT aid_record_id IF NOT EXISTS "
-    "FOR (a:AidRecord) REQUIRE a.aid_id IS UNIQUE",
-    "CREATE CONSTRAINT asset_id IF NOT EXISTS FOR (a:Asset) REQUIRE a.asset_id IS UNIQUE",
-    "CREATE CONSTRAINT income_record_id IF NOT EXISTS "
-    "FOR (i:IncomeRecord) REQUIRE i.income_id IS UNIQUE",
-    "CREATE CONSTRAINT disability_id IF NOT EXISTS "
-    "FOR (d:Disability) REQUIRE d.disability_id IS UNIQUE",
-    "CREATE CONSTRAINT illness_id IF NOT EXISTS FOR (i:Illness) REQUIRE i.illness_id IS UNIQUE",
-    "CREATE CONSTRAINT death_id IF NOT EXISTS FOR (d:Death) REQUIRE d.death_id IS UNIQUE",
+    "CREATE CONSTRAINT fact_key IF NOT EXISTS FOR (f:Fact) REQUIRE f.fact_key IS UNIQUE",
     "CREATE CONSTRAINT consent_id IF NOT EXISTS FOR (c:Consent) REQUIRE c.consent_id IS UNIQUE",
     "CREATE CONSTRAINT ingest_batch_id IF NOT EXISTS "
     "FOR (b:IngestBatch) REQUIRE b.batch_id IS UNIQUE",
@@ -29,4 +26,5 @@ STATEMENTS = (
     "FOR (r:SourceRecord) ON (r.bi_name_birth)",
     "CREATE INDEX household_region IF NOT EXISTS FOR (h:Household) ON (h.region_code)",
     "CREATE INDEX aid_record_region IF NOT EXISTS FOR (a:AidRecord) ON (a.region_code)",
+    "CREATE INDEX fact_source IF NOT EXISTS FOR (f:Fact) ON (f.source)",
 )

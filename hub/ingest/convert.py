@@ -12,20 +12,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any, Literal
 
 from hub.ingest.mapping import FileMapping, MentionSpec
 from hub.ingest.model import CanonicalRow, Mention
-from hub.ingest.normalise.amounts import AmountError
+from hub.ingest.normalise.amounts import AmountError, parse_amount
 from hub.ingest.normalise.dates import DateError, parse_date, parse_year_month
-from hub.ingest.normalise.ids import (
-    IdNumber,
-    birth_date_from_id,
-    normalise_disability_cert,
-    normalise_id,
-    sex_from_id,
-)
+from hub.ingest.normalise.ids import IdNumber, normalise_disability_cert, normalise_id
 from hub.ingest.normalise.names import normalise_name
 from hub.ingest.parsers import FACT_PARSERS, PERSONAL_PARSERS, Parser
 
@@ -71,33 +66,43 @@ class RowConverter:
         self._file = mapping.file
         self._kind = mapping.kind
         self._key = index[mapping.key]
-        self._facts: list[tuple[int, str, str, Parser]] = []
+        # Plain text facts and personal values are copied in one comprehension; typed ones
+        # go through their parser. Resolved once: this is the per-row hot path.
+        self._text_facts = [(index[f.column], f.field) for f in mapping.facts
+                            if f.parser == "text"]
+        self._typed_facts: list[tuple[int, str, str, Parser]] = []
         for spec in mapping.facts:
+            if spec.parser == "text":
+                continue
             parser = FACT_PARSERS[spec.parser]
             if spec.parser == "year_month":
-                parser = partial(_year_month, style=mapping.year_months[spec.column])
-            self._facts.append((index[spec.column], spec.column, spec.field, parser))
-        self._personal = [
-            (index[s.column], s.field, PERSONAL_PARSERS[s.parser]) for s in mapping.personal
-        ]
+                parser = partial(parse_year_month, style=mapping.year_months[spec.column])
+            elif spec.parser == "decimal" and spec.column in mapping.numeric:
+                parser = _validated_decimal
+            self._typed_facts.append((index[spec.column], spec.column, spec.field, parser))
+        self._text_personal = [(index[p.column], p.field) for p in mapping.personal
+                               if p.parser == "text"]
+        self._typed_personal = [(index[p.column], p.field, PERSONAL_PARSERS[p.parser])
+                                for p in mapping.personal if p.parser != "text"]
         self._mentions = [_MentionPlan(spec, index) for spec in mapping.mentions]
-        self._org_plans = [plan for plan in self._mentions if plan.org_field]
+        self._org_fields = [plan.org_field for plan in self._mentions if plan.org_field]
 
     def convert(self, fields: list[str], line_no: int, digest: str) -> CanonicalRow:
         """Build the canonical row of a validated row.
 
         Args:
-            fields: the row's fields (count already checked against the header).
+            fields: the row's fields, stripped of surrounding spaces (count already checked
+                against the header).
             line_no: physical line number (header = 1).
             digest: the row's :func:`~hub.ingest.rowhash.row_hash`.
 
         Returns:
             The row with facts, personal values and mentions.
         """
-        record_id = fields[self._key].strip()
-        facts: dict[str, Any] = {}
-        for i, column, name, parser in self._facts:
-            value = fields[i].strip()
+        record_id = fields[self._key]
+        facts: dict[str, Any] = {name: fields[i] or None for i, name in self._text_facts}
+        for i, column, name, parser in self._typed_facts:
+            value = fields[i]
             if not value:
                 facts[name] = None
                 continue
@@ -108,13 +113,12 @@ class RowConverter:
                 log.info("%s line %d record %s: column %s kept empty (unparseable)",
                          self._file, line_no, record_id, column)
                 facts[name] = None
-        personal: dict[str, str] = {}
-        for i, name, parser in self._personal:
-            value = fields[i].strip()
-            if value:
-                personal[name] = parser(value)
-        for plan in self._org_plans:
-            facts[plan.org_field] = None  # type: ignore[index]
+        personal = {name: fields[i] for i, name in self._text_personal if fields[i]}
+        for i, name, parser in self._typed_personal:
+            if fields[i]:
+                personal[name] = parser(fields[i])
+        for org_field in self._org_fields:
+            facts[org_field] = None
         mentions = [
             mention
             for plan in self._mentions
@@ -126,8 +130,8 @@ class RowConverter:
     def _mention(
         self, plan: _MentionPlan, fields: list[str], record_id: str, facts: dict[str, Any]
     ) -> Mention | None:
-        name_raw = fields[plan.name].strip() or None
-        id_raw = (fields[plan.id].strip() or None) if plan.id is not None else None
+        name_raw = fields[plan.name] or None
+        id_raw = (fields[plan.id] or None) if plan.id is not None else None
         if name_raw is None and id_raw is None:
             return None
         if (name_raw and id_raw is None and plan.org_field
@@ -136,19 +140,23 @@ class RowConverter:
             return None
         id_number = plan.id_of(id_raw)
         birth: date | None = None
-        if plan.birth is not None and (text := fields[plan.birth].strip()):
+        if plan.birth is not None and (text := fields[plan.birth]):
             birth = parse_date(text)
         if birth is None:
-            birth = birth_date_from_id(id_number)
-        sex = _SEXES.get(fields[plan.sex].strip()) if plan.sex is not None else None
+            birth = id_number.birth_date
+        sex = _SEXES.get(fields[plan.sex]) if plan.sex is not None else None
         if sex is None:
-            sex = sex_from_id(id_number)
-        region = (fields[plan.region].strip() or None) if plan.region is not None else None
+            sex = id_number.sex
+        region = (fields[plan.region] or None) if plan.region is not None else None
         return Mention(
             self._source, record_id, plan.role, normalise_name(name_raw), name_raw,
             id_number.number, id_raw, id_number.kind, id_number.valid, birth, sex, region,
         )
 
 
-def _year_month(value: str, style: str) -> date:
-    return parse_year_month(value, style)
+def _validated_decimal(value: str) -> Decimal:
+    """Parse an amount the validator already accepted: the plain form needs no checks."""
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        return parse_amount(value)

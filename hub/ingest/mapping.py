@@ -6,6 +6,22 @@ numeric columns), which columns become typed facts, which are personal (encrypte
 and which people each row names (mentions, one per role). Keeping this as data means a
 changed export layout is a reviewed TOML edit, not code. :func:`load_mappings` checks
 every file and reports every problem at once.
+
+Schema of a mapping file (all column names exactly as in the export's header)::
+
+    file, department, kind         export file name, department, fact kind
+    encoding, quoting, line_ending utf-8 | utf-8-sig | gbk;  minimal | all;  LF | CRLF
+    key, header                    the 记录编号 column; the exact header, in order
+    mandatory, dates, numeric      FORMATS.md section 5: non-empty / date / ≥ 0 columns
+    year_months                    { column = "YYYYMM" | "YYYY-MM" }
+    facts    = [{ column, field, parser = "text", sensitive = false }, …]
+    personal = [{ column, field, parser = "text" }, …]          (encrypted by the writer)
+    mentions = [{ role, name, id?, id_format?, birth_date?, sex?, region?,
+                  organisation_suffixes?, organisation_field? }, …]
+    ignore   = [columns deliberately not used]
+
+Every header column must be used by exactly one of key / facts / personal / mentions /
+ignore (a column may feed several facts). Parsers are named in :mod:`hub.ingest.parsers`.
 """
 
 from __future__ import annotations

@@ -102,7 +102,8 @@ def read_export(
             stats.duplicates += 1
             continue
         seen_lines.add(digest)
-        record_id = fields[key].strip() if len(fields) > key + 1 else None
+        fields = [f.strip() for f in fields]
+        record_id = fields[key] if len(fields) > key + 1 else None
         problems = validator.problems(fields)
         if problems:
             yield _quarantine(stats, path, mapping, line_no, record_id or None, problems)

@@ -64,6 +64,7 @@ def _choose_codec(first: bytes, mapping: FileMapping, override: str | None) -> s
         return "utf-8"
     declared = override or mapping.encoding
     candidates = [declared, *(e for e in _FALLBACK_ORDER if e != declared)]
+    decoded: list[str] | None = None
     for encoding in candidates:
         try:
             header = split_line(first.rstrip(b"\r\n").decode(_CODECS[encoding]))
@@ -74,11 +75,10 @@ def _choose_codec(first: bytes, mapping: FileMapping, override: str | None) -> s
                 log.warning("%s: declared %s but the header decodes as %s; using %s",
                             mapping.file, declared, encoding, encoding)
             return _CODECS[encoding]
-    try:
-        found = split_line(first.rstrip(b"\r\n").decode(_CODECS[declared]))
-    except UnicodeDecodeError as exc:
-        raise ExportLayoutError(mapping.file, f"header is not valid {declared}") from exc
-    raise ExportLayoutError(mapping.file, _header_diff(found, mapping.header))
+        decoded = decoded or header
+    if decoded is None:
+        raise ExportLayoutError(mapping.file, f"header cannot be decoded as {declared}")
+    raise ExportLayoutError(mapping.file, _header_diff(decoded, mapping.header))
 
 
 def iter_csv(path: Path, mapping: FileMapping, encoding: str | None = None) -> Iterator[RawLine]:
@@ -99,7 +99,9 @@ def iter_csv(path: Path, mapping: FileMapping, encoding: str | None = None) -> I
         yield from _iter_handle(handle, mapping, encoding)
 
 
-def _iter_handle(handle: IO[bytes], mapping: FileMapping, encoding: str | None) -> Iterator[RawLine]:
+def _iter_handle(
+    handle: IO[bytes], mapping: FileMapping, encoding: str | None
+) -> Iterator[RawLine]:
     first = handle.readline()
     if not first:
         raise ExportLayoutError(mapping.file, "file is empty (no header)")

@@ -64,7 +64,7 @@ class RowValidator:
         """Return every defect of a row (empty for a good row).
 
         Args:
-            fields: the row's fields as read.
+            fields: the row's fields, stripped of surrounding spaces.
 
         Returns:
             The defects in the order of section 5 (field count first); a truncated line is
@@ -74,19 +74,19 @@ class RowValidator:
             return [self._count_problem(fields)]
         found: list[Problem] = []
         for i, column in self._mandatory:
-            if not fields[i].strip():
+            if not fields[i]:
                 found.append(Problem(
                     EMPTY_MANDATORY_FIELD, column,
                     f"必填列 {column} 为空 / mandatory column {column} is empty"))
         for i, column in self._dates:
-            value = fields[i].strip()
+            value = fields[i]
             if value:
                 try:
                     parse_date(value)
                 except DateError:
                     found.append(_date_problem(column, value, "日期", "calendar date"))
         for i, column, style in self._year_months:
-            value = fields[i].strip()
+            value = fields[i]
             if value:
                 try:
                     parse_year_month(value, style)
@@ -94,8 +94,8 @@ class RowValidator:
                     found.append(_date_problem(
                         column, value, f"年月（{style}）", f"{style} year-month"))
         for i, column in self._numeric:
-            value = fields[i].strip()
-            if value:
+            value = fields[i]
+            if value and not _plain_number(value):
                 try:
                     parse_amount(value)
                 except AmountError as exc:
@@ -113,6 +113,11 @@ class RowValidator:
         return Problem(
             TRUNCATED_LINE, None,
             f"字段数 {got} 多于表头的 {want} 个 / {got} fields, the header has {want}")
+
+
+def _plain_number(value: str) -> bool:
+    """Fast path: ASCII ``123`` or ``123.45`` is a valid non-negative amount."""
+    return value.isascii() and value.replace(".", "", 1).isdigit()
 
 
 def _date_problem(column: str, value: str, what_zh: str, what_en: str) -> Problem:

@@ -33,7 +33,8 @@ def _initial(spec: ComparisonSpec) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _normalise(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, _EPS, None)
+    total = p.sum()
+    p = np.clip(p / total if total > 0 else np.full_like(p, 1 / len(p)), _EPS, None)
     return p / p.sum()
 
 

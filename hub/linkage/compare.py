@@ -20,24 +20,41 @@ from recordlinkage.base import BaseCompareFeature
 from hub.linkage.settings import ComparisonSpec, LinkageSettings
 
 MISSING = np.int8(-1)
+_WILDCARD = ord("?")
+
+
+def _shared_categories(left: pd.Series, right: pd.Series) -> bool:
+    return (
+        isinstance(left.dtype, pd.CategoricalDtype)
+        and isinstance(right.dtype, pd.CategoricalDtype)
+        and left.cat.categories is right.cat.categories
+    )
 
 
 def _codes(left: pd.Series, right: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes of both sides in one shared vocabulary; -1 for missing."""
+    if _shared_categories(left, right):
+        return left.cat.codes.to_numpy(), right.cat.codes.to_numpy()
     both = pd.concat([left, right], ignore_index=True)
     codes, _ = pd.factorize(both, use_na_sentinel=True)
     return codes[: len(left)], codes[len(left) :]
 
 
-def _jaro_winkler(left: pd.Series, right: pd.Series) -> np.ndarray:
-    """Jaro–Winkler similarity of aligned strings, computed in parallel by rapidfuzz."""
-    a = left.fillna("").astype(str).tolist()
-    b = right.fillna("").astype(str).tolist()
-    if not a:
-        return np.empty(0, dtype=np.float32)
-    return process.cpdist(
-        a, b, scorer=JaroWinkler.normalized_similarity, workers=-1, dtype=np.float32
-    )
+def _jaro_winkler(left: pd.Series, right: pd.Series, todo: np.ndarray) -> np.ndarray:
+    """Jaro–Winkler similarity of aligned strings where ``todo``; 0 elsewhere.
+
+    Only the pairs that need it are scored (equal values are settled by their codes), in
+    parallel by rapidfuzz.
+    """
+    out = np.zeros(len(left), dtype=np.float32)
+    rows = np.flatnonzero(todo)
+    if len(rows):
+        a = left.iloc[rows].astype(str).tolist()
+        b = right.iloc[rows].astype(str).tolist()
+        out[rows] = process.cpdist(
+            a, b, scorer=JaroWinkler.normalized_similarity, workers=-1, dtype=np.float32
+        )
+    return out
 
 
 class ExactLevels(BaseCompareFeature):
@@ -69,7 +86,7 @@ class StringLevels(BaseCompareFeature):
 
     def _compute_vectorized(self, left: pd.Series, right: pd.Series) -> np.ndarray:
         a, b = _codes(left, right)
-        sim = _jaro_winkler(left, right)
+        sim = _jaro_winkler(left, right, (a != b) & (a >= 0) & (b >= 0))
         out = np.zeros(len(a), dtype=np.int8)
         for level, cut in enumerate(self.thresholds, start=1):
             out[sim >= cut] = level
@@ -83,7 +100,8 @@ def id_levels(left: pd.Series, right: pd.Series) -> np.ndarray:
 
     "Near" is a single differing character or one swap of two adjacent characters. GB 11643's
     check character catches every such error, so two *valid* numbers are never near: a near
-    pair always involves a typo'd number, which is strong evidence of the same person.
+    pair always involves a typo'd number, which is strong evidence of the same person. A
+    ``?`` matches any character (the unknown check character of an upgraded 15-digit number).
 
     Args:
         left: ID numbers (normalised; 15-digit numbers already upgraded).
@@ -95,7 +113,7 @@ def id_levels(left: pd.Series, right: pd.Series) -> np.ndarray:
     missing = left.isna().to_numpy() | right.isna().to_numpy()
     a = _as_bytes(left)
     b = _as_bytes(right)
-    diff = a != b
+    diff = (a != b) & (a != _WILDCARD) & (b != _WILDCARD)
     n_diff = diff.sum(axis=1)
     out = np.zeros(len(a), dtype=np.int8)
     out[n_diff == 1] = 1
@@ -116,9 +134,14 @@ def id_levels(left: pd.Series, right: pd.Series) -> np.ndarray:
 
 
 def _as_bytes(values: pd.Series, width: int = 18) -> np.ndarray:
-    text = values.fillna("").astype(str).str.encode("ascii", "replace")
-    arr = np.array(text.tolist(), dtype=f"S{width}")
-    return arr.view(np.uint8).reshape(-1, width)
+    """Fixed-width byte matrix of the values, encoding each distinct value once."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    encoded = [str(u).encode("ascii", "replace") for u in uniques] + [b""]
+    table = np.array(encoded, dtype=f"S{width}").view(np.uint8).reshape(-1, width)
+    return table[np.where(codes < 0, len(uniques), codes)]
 
 
 class IdNumberLevels(BaseCompareFeature):
@@ -160,8 +183,10 @@ class ChineseNameLevels(BaseCompareFeature):
         pa, pb = _codes(py_l, py_r)
         ca, cb = _codes(canon_l, canon_r)
         out = np.zeros(len(ka), dtype=np.int8)
-        out[_jaro_winkler(py_l, py_r) >= self.threshold] = 1
-        out[((pa == pb) & (pa >= 0)) | ((ca == cb) & (ca >= 0))] = 2
+        same_sound = ((pa == pb) & (pa >= 0)) | ((ca == cb) & (ca >= 0))
+        todo = ~same_sound & (ka != kb) & (pa >= 0) & (pb >= 0)
+        out[_jaro_winkler(py_l, py_r, todo) >= self.threshold] = 1
+        out[same_sound] = 2
         out[ka == kb] = 3
         out[(ka < 0) | (kb < 0)] = MISSING
         return out
@@ -209,6 +234,26 @@ def feature_for(spec: ComparisonSpec) -> BaseCompareFeature:
     raise ValueError(f"unknown comparison kind {spec.kind!r} in {spec.name}")
 
 
+def dictionary_encode(
+    columns: list[str], df: pd.DataFrame, df_b: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Turn text columns into categoricals sharing one vocabulary across both tables.
+
+    Encoding each record once lets every comparator compare integer codes per pair
+    instead of hashing strings per pair.
+    """
+    frames = [df] if df_b is None else [df, df_b]
+    out = [f.copy() for f in frames]
+    for col in columns:
+        if not all(col in f and f[col].dtype == object for f in frames):
+            continue
+        vocabulary = pd.Index(pd.unique(pd.concat([f[col] for f in frames]).dropna()))
+        for f in out:
+            f[col] = pd.Categorical(f[col], categories=vocabulary)
+            f[col] = f[col].cat.set_categories(vocabulary)
+    return out[0], (out[1] if df_b is not None else None)
+
+
 def build_comparator(settings: LinkageSettings) -> rl.Compare:
     """Return a ``recordlinkage.Compare`` with one feature per comparison in ``settings``."""
     comparator = rl.Compare(n_jobs=1)
@@ -237,5 +282,7 @@ def compare_pairs(
     if len(pairs) == 0:
         empty = {s.name: pd.Series([], dtype=np.int8) for s in settings.comparisons}
         return pd.DataFrame(empty, index=pairs)
+    columns = sorted({c for spec in settings.comparisons for c in spec.columns})
+    df, df_b = dictionary_encode(columns, df[columns], None if df_b is None else df_b[columns])
     levels = build_comparator(settings).compute(pairs, df, df_b)
     return levels.astype(np.int8)

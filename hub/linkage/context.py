@@ -9,7 +9,7 @@ when the context makes the answer unique, and otherwise leave them alone:
 * **household context**: the mention shares its department row with people already resolved
   (the student whose guardian it is, the owner whose co-owner it is). Their relatives are
   the people who share a household key (户号) with them or appear with them in other rows.
-  Exactly one relative with the same name → link.
+  Exactly one relative with the same name, among people who carry an ID number → link.
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ def _household(df: pd.DataFrame, person: pd.Series, rule: NameOnlyRule,
         for people in groups:
             for p in people:
                 related[p] |= people
+    anchored = set(frame.loc[frame["id_key"].notna(), "person"])
     names = frame.groupby("person")[rule.match_on].agg(lambda s: set(s.dropna()))
     subjects = frame.loc[todo]
     if rule.roles:
@@ -67,7 +68,7 @@ def _household(df: pd.DataFrame, person: pd.Series, rule: NameOnlyRule,
         pool = set().union(*(related[a] for a in anchors)) - {mine} if anchors else set()
         wanted = [row[c] for c in rule.match_on]
         hits = [
-            p for p in pool
+            p for p in pool & anchored
             if all(w in names.at[p, c] for w, c in zip(wanted, rule.match_on, strict=True))
         ]
         if len(hits) == 1:

@@ -19,7 +19,7 @@ MENTION_COLUMNS: list[str] = [
     "mention_key", "row_key", "source", "record_id", "role", "name", "id_number",
     "id_kind", "id_valid", "birth_date", "sex", "region_code", "household_key",
 ]
-DEFAULT_HOUSEHOLD_FACTS: tuple[str, ...] = ("户号", "household_no", "hukou_no")
+DEFAULT_HOUSEHOLD_FACTS: tuple[str, ...] = ("hukou_no", "family_no")
 
 
 def mentions_frame(

@@ -21,7 +21,8 @@ _STRING_LEVELS = ["different", "similar", "very_similar", "exact"]
 def hub_settings() -> LinkageSettings:
     """Settings for resolving department mentions into people.
 
-    Blocking: ID equality (the lead swaps in the blind-index value), typo-tolerant ID halves,
+    Blocking: ID equality (the lead swaps in the blind-index value), typo-tolerant ID parts
+    for numbers failing the checksum,
     region + birth date, name + birth date, pinyin initials + birth year, a sorted
     neighbourhood on canonical pinyin within birth year, and name for mentions without an ID.
     Auto-links need identifying evidence: an exact or near ID, or an exact birth date.
@@ -33,7 +34,7 @@ def hub_settings() -> LinkageSettings:
         link_type="dedupe",
         unique_id_column="mention_key",
         comparisons=[
-            ComparisonSpec("id_number", "id_number", ["id_key"], ["different", "near", "exact"],
+            ComparisonSpec("id_number", "id_number", ["id_cmp"], ["different", "near", "exact"],
                            m=[0.002, 0.02, 0.978], u=[0.9998, 0.00005, 0.00015]),
             ComparisonSpec("name", "name_zh", ["name_key", "name_pinyin", "name_canon"],
                            ["different", "similar_pinyin", "same_pinyin", "exact"],
@@ -48,9 +49,15 @@ def hub_settings() -> LinkageSettings:
         ],
         blocking_rules=[
             BlockingRule("block_on_id_number", "exact", ["id_key"]),
-            BlockingRule("block_on_id_head", "exact", ["id_head"]),
-            BlockingRule("block_on_id_tail", "exact", ["id_tail"]),
+            *(
+                BlockingRule(f"block_on_id_without_{part}_when_id_invalid",
+                             "exact_when_missing", [f"id_without_{part}"],
+                             when_missing="valid_id")
+                for part in ("region", "year", "date", "sequence")
+            ),
             BlockingRule("block_on_birth_date_and_region", "exact", ["dob", "region_code"]),
+            BlockingRule("block_on_name_and_id_region_when_id_invalid", "exact_when_missing",
+                         ["name_canon", "id_region"], when_missing="valid_id"),
             BlockingRule("block_on_name_and_birth_date", "exact", ["name_canon", "dob"]),
             BlockingRule("block_on_initials_and_birth_year", "exact",
                          ["name_initials", "birth_year"]),

@@ -42,9 +42,7 @@ def select_review_queue(
     queue = queue[queue["person_a"] != queue["person_b"]]
     if decided is not None and len(decided):
         done = canonical_pairs(decided)
-        keys = canonical_pairs(pd.MultiIndex.from_frame(queue[["key_a", "key_b"]]))
         queue = queue[~pd.MultiIndex.from_frame(queue[["key_a", "key_b"]]).isin(done)]
-        del keys
     low = queue[["person_a", "person_b"]].min(axis=1)
     high = queue[["person_a", "person_b"]].max(axis=1)
     queue = queue.assign(__lo=low, __hi=high).sort_values("weight", ascending=False)

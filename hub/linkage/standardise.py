@@ -50,6 +50,7 @@ MIDDLE_DOTS = "·•.・．‧∙⋅･"
 _DOT_TABLE = str.maketrans({c: "" for c in MIDDLE_DOTS + " \u3000\t"})
 _CHECK_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
 _T2S = OpenCC("t2s")
+_ID_PARTS = {"region": (0, 6), "year": (6, 10), "date": (10, 14), "sequence": (14, 18)}
 
 
 @lru_cache(maxsize=1 << 18)
@@ -167,9 +168,11 @@ def standardise(mentions: pd.DataFrame) -> pd.DataFrame:
 
     Expects the columns of :func:`hub.linkage.frame.mentions_frame`. Adds ``name_key``,
     ``name_pinyin``, ``name_initials``, ``name_canon``, ``surname``, ``id_key`` (the ID
-    number when it is one, not a phone), ``valid_id`` (only valid-checksum numbers),
-    ``id_head`` / ``id_tail`` (for typo-tolerant blocking), ``birth_date`` and ``sex``
-    (filled from a valid ID), ``birth_year`` and ``dob`` (``YYYYMMDD`` integer).
+    number when it is one, not a phone), ``id_cmp`` (the same, with the computed check
+    character of an upgraded 15-digit number masked as ``?``), ``valid_id`` (only
+    checksum-valid 18-digit numbers), ``id_region`` and ``id_without_<part>`` for the
+    parts region, year, date and sequence (typo-tolerant blocking), ``birth_date`` and
+    ``sex`` (filled from a valid ID), ``birth_year`` and ``dob`` (``YYYYMMDD`` integer).
 
     Args:
         mentions: One row per mention.
@@ -183,12 +186,20 @@ def standardise(mentions: pd.DataFrame) -> pd.DataFrame:
     idn = df["id_number"].astype("object")
     is_id = kind.isin(["id18", "id15", "invalid"]) & idn.notna()
     df["id_key"] = idn.where(is_id, None)
-    df["valid_id"] = idn.where(is_id & df["id_valid"].fillna(False).astype(bool), None)
+    # An upgraded 15-digit number's check character was computed, not checked: a typo in
+    # it cannot be detected, so it is compared on 17 characters and never trusted as valid.
+    legacy = (kind == "id15") & (df["id_key"].str.len() == 18)
+    df["id_cmp"] = df["id_key"].where(~legacy, df["id_key"].str[:17] + "?")
+    trusted = is_id & (kind == "id18") & df["id_valid"].fillna(False).astype(bool)
+    df["valid_id"] = idn.where(trusted, None)
     id18 = df["id_key"].where(df["id_key"].str.len() == 18)
-    df["id_head"] = id18.str[:10]
-    df["id_tail"] = id18.str[10:]
-    from_id = df["valid_id"].dropna()
-    births = from_id.map(_birth_from_id)
+    df["id_region"] = id18.str[:6]
+    # Pigeonhole keys: the number with one of its four parts left out. A single wrong
+    # character (or a swap inside a part) leaves one of the four keys intact.
+    for label, (start, stop) in _ID_PARTS.items():
+        df[f"id_without_{label}"] = id18.str[:start] + id18.str[stop:]
+    from_id = df["id_key"].where(trusted | legacy).dropna()
+    births = from_id.map(_birth_from_id).dropna()
     sexes = from_id.map(lambda n: "男" if int(n[16]) % 2 else "女")
     df["birth_date"] = df["birth_date"].astype("object").where(
         df["birth_date"].notna(), births.reindex(df.index)

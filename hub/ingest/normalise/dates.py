@@ -46,6 +46,13 @@ def parse_date(raw: str) -> date:
         DateError: not in a documented style, or not a real date (e.g. ``2021-02-30``).
     """
     value = raw.strip()
+    if (len(value) == 10 and value[4] == "-" and value[7] == "-") or (
+        len(value) == 8 and value.isdigit() and value.isascii()
+    ):
+        try:  # C fast path for the two commonest styles, 1985-03-07 and 19850307
+            return date.fromisoformat(value)
+        except ValueError:
+            pass  # e.g. full-width digits, or an impossible date: decided below
     for pattern in _DATE_PATTERNS:
         match = pattern.fullmatch(value)
         if match:

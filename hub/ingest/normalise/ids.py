@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
+from operator import mul
 from typing import Literal, NamedTuple
 
 IdKind = Literal["id18", "id15", "invalid", "phone", "missing"]
@@ -35,11 +36,15 @@ class IdNumber(NamedTuple):
         kind: ``id18`` (written with 18 chars), ``id15`` (legacy, upgraded), ``phone``,
             ``invalid`` (wrong length or characters) or ``missing``.
         valid: the 18-character number passes the checksum and holds a real birth date.
+        birth_date: the birth date the number encodes, when valid.
+        sex: the sex the number encodes (17th digit odd = 男), when valid.
     """
 
     number: str | None
     kind: IdKind
     valid: bool
+    birth_date: date | None = None
+    sex: Literal["男", "女"] | None = None
 
 
 class DisabilityCert(NamedTuple):
@@ -64,16 +69,22 @@ def id_checksum(first17: str) -> str:
     Returns:
         One of ``0``–``9`` or ``X``.
     """
-    total = sum(int(c) * w for c, w in zip(first17, _WEIGHTS, strict=True))
+    total = sum(map(mul, map(int, first17), _WEIGHTS))
     return _CHECK_CHARS[total % 11]
 
 
-def _real_date(yyyymmdd: str) -> bool:
+def _birth(yyyymmdd: str) -> date | None:
     try:
-        date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
+        return date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
     except ValueError:
-        return False
-    return True
+        return None
+
+
+def _checked(number: str, kind: IdKind, checksum_ok: bool) -> IdNumber:
+    birth = _birth(number[6:14])
+    if not checksum_ok or birth is None:
+        return IdNumber(number, kind, False)
+    return IdNumber(number, kind, True, birth, "男" if int(number[16]) % 2 else "女")
 
 
 def _is_mobile(digits: str) -> bool:
@@ -99,12 +110,11 @@ def normalise_id(raw: str | None) -> IdNumber:
     if len(value) == 18 and _DIGITS.issuperset(value[:17]) and (
         value[17] in _DIGITS or value[17] == "X"
     ):
-        valid = id_checksum(value[:17]) == value[17] and _real_date(value[6:14])
-        return IdNumber(value, "id18", valid)
+        return _checked(value, "id18", id_checksum(value[:17]) == value[17])
     if len(value) == 15 and _DIGITS.issuperset(value):
         first17 = value[:6] + "19" + value[6:]
         upgraded = first17 + id_checksum(first17)
-        return IdNumber(upgraded, "id15", _real_date(upgraded[6:14]))
+        return _checked(upgraded, "id15", True)
     digits = value[3:] if value.startswith("+86") else value
     digits = digits.replace("-", "")
     if _is_mobile(digits):
@@ -141,14 +151,9 @@ def normalise_disability_cert(raw: str | None) -> DisabilityCert:
 
 def birth_date_from_id(id_number: IdNumber) -> date | None:
     """Return the birth date encoded in a valid normalised ID, else ``None``."""
-    if not id_number.valid or id_number.number is None:
-        return None
-    n = id_number.number
-    return date(int(n[6:10]), int(n[10:12]), int(n[12:14]))
+    return id_number.birth_date
 
 
 def sex_from_id(id_number: IdNumber) -> Literal["男", "女"] | None:
     """Return the sex encoded in a valid normalised ID (17th digit odd = 男), else ``None``."""
-    if not id_number.valid or id_number.number is None:
-        return None
-    return "男" if int(id_number.number[16]) % 2 else "女"
+    return id_number.sex

@@ -1,0 +1,79 @@
+"""``hub keys list|rotate|rewrap|retire``: data-key versions over time."""
+
+from __future__ import annotations
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from hub.cli._common import console, err_console, hub_errors, settings
+from hub.keys_service import count_sealed_nodes, rewrap_graph, versions_in_use
+from hub.privacy_kit import open_privacy
+from hub.store import Store
+from privacy import PrivacyError
+
+app = typer.Typer(help="Encryption key versions: rotate, rewrap, retire.", no_args_is_help=True)
+
+
+def _kit():
+    try:
+        return open_privacy(settings())
+    except PrivacyError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(code=1) from exc
+
+
+@app.command("list")
+def list_versions() -> None:
+    """Key versions with their status, and how many stored ciphertexts use each."""
+    kit = _kit()
+    with hub_errors(), Store.connect(settings()) as store:
+        used = versions_in_use(store)
+    table = Table(title=f"keyring {kit.keyring_path}")
+    for column in ("version", "status", "profile", "ciphertexts in graph"):
+        table.add_column(column)
+    for info in kit.keyring.versions():
+        table.add_row(str(info.version), str(info.status), str(info.profile),
+                      str(used.get(info.version, 0)))
+    console.print(table)
+
+
+@app.command()
+def rotate() -> None:
+    """Make a new key version; every new write uses it from now on."""
+    kit = _kit()
+    version = kit.keyring.rotate()
+    kit.save_keyring()
+    console.print(f"active key version is now {version}; run 'hub keys rewrap' next")
+
+
+@app.command()
+def rewrap() -> None:
+    """Re-encrypt stored ciphertexts under the active version (resumable, online)."""
+    kit = _kit()
+    with hub_errors(), Store.connect(settings()) as store:
+        total = count_sealed_nodes(store)
+        with Progress(console=console) as progress:
+            task = progress.add_task("rewrapping", total=total)
+            done = rewrap_graph(store, kit.encryptor,
+                                on_nodes=lambda n: progress.advance(task, n))
+    console.print(f"rewrapped {done} ciphertexts to version {kit.encryptor.active_version}")
+
+
+@app.command()
+def retire(version: int = typer.Argument(..., help="The key version to retire.")) -> None:
+    """Retire a version once no stored ciphertext uses it."""
+    kit = _kit()
+    with hub_errors(), Store.connect(settings()) as store:
+        still = versions_in_use(store).get(version, 0)
+    if still:
+        err_console.print(f"[bold red]error:[/] {still} ciphertexts still use version "
+                          f"{version}; run 'hub keys rewrap' first")
+        raise typer.Exit(code=1)
+    try:
+        kit.keyring.retire(version)
+    except PrivacyError as exc:
+        err_console.print(f"[bold red]error:[/] {exc}")
+        raise typer.Exit(code=1) from exc
+    kit.save_keyring()
+    console.print(f"version {version} retired")

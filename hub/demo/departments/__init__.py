@@ -1,0 +1,1 @@
+"""One builder per export: each turns world facts into :class:`~hub.demo.records.Rec` rows."""

@@ -1,0 +1,182 @@
+"""Normalisers for identifiers, so equal people give equal blind indexes.
+
+A blind index only matches exact bytes, so every writer and reader must reduce a value
+to one canonical form first. The rules are deliberately conservative: they undo
+formatting differences (full-width characters, spaces, dots in minority names, country
+prefixes) and the 15→18-digit ID upgrade, never spelling differences; fuzzy matching
+is the linkage stage's job, on decrypted values.
+
+Resident ID numbers follow GB 11643-1999: 6-digit region code, 8-digit birth date,
+3-digit sequence, check character ``"10X98765432"[sum(d_i * w_i) mod 11]`` with weights
+7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2. Legacy 15-digit numbers omit the century (always
+19) and the check character.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+
+from privacy.errors import InvalidIdentifierError
+
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+# First two digits of the region code: provinces, Taiwan (71), Hong Kong (81), Macao (82).
+# fmt: off
+PROVINCE_CODES = frozenset(str(code) for code in (
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46,
+    50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+))
+# fmt: on
+# Middle-dot variants used between parts of minority and foreign names, plus the ASCII
+# and full-width full stop (NFKC already maps U+FF0E and U+FF65 to "." and "・").
+_NAME_DOTS = dict.fromkeys(map(ord, "·•・．.‧∙⋅･"), None)
+_ID_18 = re.compile(r"[0-9]{17}[0-9X]")
+_ID_15 = re.compile(r"[0-9]{15}")
+_DATE = re.compile(r"([0-9]{4})[^0-9]?([0-9]{1,2})[^0-9]?([0-9]{1,2})[^0-9]?")
+
+
+def id_check_character(first17: str) -> str:
+    """Return the GB 11643 check character (``0``-``9`` or ``X``) for 17 leading digits."""
+    if len(first17) != 17 or not first17.isdigit() or not first17.isascii():
+        raise InvalidIdentifierError("id_number", "the check needs exactly 17 leading digits")
+    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11]
+
+
+def upgrade_id_15_to_18(id15: str) -> str:
+    """Convert a legacy 15-digit ID number to 18 digits: insert ``19``, append the check.
+
+    Example: ``110105491231002`` → ``11010519491231002X``.
+    """
+    if not _ID_15.fullmatch(id15):
+        raise InvalidIdentifierError("id_number", "a legacy ID number has exactly 15 digits")
+    first17 = id15[:6] + "19" + id15[6:]
+    return first17 + id_check_character(first17)
+
+
+def plausible_birth_date(yyyymmdd: str, *, max_year: int | None = None) -> bool:
+    """Return True if ``yyyymmdd`` is a real calendar date from 1900 to ``max_year``.
+
+    ``max_year`` defaults to the current year.
+    """
+    if len(yyyymmdd) != 8 or not (yyyymmdd.isascii() and yyyymmdd.isdigit()):
+        return False
+    try:
+        born = date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:]))
+    except ValueError:
+        return False
+    return 1900 <= born.year <= (max_year or date.today().year)
+
+
+def is_valid_id_number(value: str) -> bool:
+    """Return True if ``value`` is a canonical 18-character ID number that checks out.
+
+    Checks: 17 digits and a check character (upper-case X), a known province code, a
+    plausible birth date and the GB 11643 checksum. Does not normalise ``value``.
+    """
+    return (
+        _ID_18.fullmatch(value) is not None
+        and value[:2] in PROVINCE_CODES
+        and plausible_birth_date(value[6:14])
+        and id_check_character(value[:17]) == value[17]
+    )
+
+
+def normalise_id_number(value: str, *, verify_checksum: bool = True) -> str:
+    """Reduce a resident ID number to its canonical 18-character form.
+
+    Removes ASCII and ideographic spaces, turns full-width characters into half-width
+    (NFKC), upper-cases the check character, and upgrades 15-digit numbers to 18.
+
+    Args:
+        value: The ID number as written in the source.
+        verify_checksum: Reject an 18-digit number whose check character is wrong.
+
+    Returns:
+        17 digits followed by a digit or ``X``.
+
+    Raises:
+        InvalidIdentifierError: Wrong length or characters, or a checksum mismatch (the
+            message never contains the value).
+    """
+    compact = "".join(unicodedata.normalize("NFKC", value).split()).upper()
+    if _ID_15.fullmatch(compact):
+        return upgrade_id_15_to_18(compact)
+    if not _ID_18.fullmatch(compact):
+        raise InvalidIdentifierError(
+            "id_number",
+            f"expected 18 characters (17 digits and a digit or X) or 15 digits after "
+            f"removing spaces, got {len(compact)} characters",
+        )
+    if verify_checksum and id_check_character(compact[:17]) != compact[17]:
+        raise InvalidIdentifierError(
+            "id_number", "check character does not match (GB 11643); likely a typo"
+        )
+    return compact
+
+
+def normalise_name(value: str) -> str:
+    """Reduce a person's name to a canonical form for exact matching.
+
+    NFKC (full-width letters become half-width), all whitespace removed, middle-dot
+    variants removed (``阿依古丽·买买提`` and ``阿依古丽•买买提`` become the same),
+    Latin letters case-folded. Traditional/simplified conversion is not done here.
+
+    Raises:
+        InvalidIdentifierError: Nothing is left after normalisation.
+    """
+    compact = "".join(unicodedata.normalize("NFKC", value).split())
+    result = compact.translate(_NAME_DOTS).casefold()
+    if not result:
+        raise InvalidIdentifierError("name", "empty after removing spaces and dots")
+    return result
+
+
+def normalise_phone(value: str) -> str:
+    """Reduce a phone number to its national digits.
+
+    Full-width digits become ASCII, everything but digits is dropped, and a ``+86`` /
+    ``0086`` country prefix (or a bare ``86`` before an 11-digit mobile) is removed;
+    a landline keeps its leading ``0`` area code.
+
+    Raises:
+        InvalidIdentifierError: Fewer than 5 digits remain.
+    """
+    text = unicodedata.normalize("NFKC", value).strip()
+    digits = "".join(ch for ch in text if ch.isascii() and ch.isdigit())
+    if text.startswith("+86"):
+        digits = digits[2:]
+    elif digits.startswith("0086"):
+        digits = digits[4:]
+    elif len(digits) == 13 and digits.startswith("861"):
+        digits = digits[2:]
+    if len(digits) < 5:
+        raise InvalidIdentifierError("phone", f"only {len(digits)} digits after cleaning")
+    return digits
+
+
+def normalise_birth_date(value: str | date) -> str:
+    """Return a birth date as ``YYYY-MM-DD``.
+
+    Accepts a ``date``/``datetime`` or text such as ``1985-03-07``, ``19850307``,
+    ``1985/3/7`` or ``1985年3月7日``.
+
+    Raises:
+        InvalidIdentifierError: Not a real calendar date.
+    """
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = unicodedata.normalize("NFKC", value).strip()
+    if len(text) == 8 and text.isdigit():
+        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
+    match = _DATE.fullmatch(text)
+    if match is None:
+        raise InvalidIdentifierError("birth_date", "expected a date like 1985-03-07")
+    try:
+        return date(*(int(g) for g in match.groups())).isoformat()
+    except ValueError as exc:
+        raise InvalidIdentifierError("birth_date", "not a real calendar date") from exc

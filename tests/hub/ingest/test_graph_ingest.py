@@ -1,0 +1,131 @@
+"""Ingest into the real Neo4j: counts per export, idempotence, updates, no plaintext."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from graph_schema.queries import ingest as q
+from hub.config import Settings
+from hub.ingest.run import ingest_directory
+from hub.privacy_kit import PrivacyKit, open_privacy
+from hub.privacy_scan import scan_graph
+from hub.store import Store
+from tests.conftest import SAMPLE_DIR
+
+pytestmark = pytest.mark.neo4j
+
+TRUTH = SAMPLE_DIR / "truth"
+
+
+def _truth_rows(name: str) -> list[dict[str, str]]:
+    with (TRUTH / name).open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def expected_records_per_source() -> dict[str, int]:
+    """Distinct good records per export: the manifest's distinct ids (an empty id counted
+    once) minus its bad rows, each of which carries its own id or the empty one."""
+    return {row["file"].removesuffix(".csv"): int(row["distinct_records"]) - int(row["bad_rows"])
+            for row in _truth_rows("manifest.csv")}
+
+
+@pytest.fixture(scope="module")
+def kit(settings: Settings) -> PrivacyKit:
+    return open_privacy(settings)
+
+
+@pytest.fixture(scope="module")
+def ingested(store: Store, kit: PrivacyKit):  # noqa: ANN201
+    store.run_autocommit("MATCH (n) WHERE NOT n:SchemaMigration "
+                         "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS")
+    return ingest_directory(store, kit, SAMPLE_DIR)
+
+
+def test_quarantine_is_exactly_the_bad_rows(ingested) -> None:  # noqa: ANN001
+    got = {(r.file, r.line_no, r.reason) for r in ingested.quarantine}
+    want = {(r["file"], int(r["line_no"]), r["reason"]) for r in _truth_rows("bad_rows.csv")}
+    assert got == want
+    assert all(r.detail for r in ingested.quarantine)
+    assert ingested.problems == []
+
+
+def test_every_good_record_is_in_the_graph(ingested, store: Store) -> None:  # noqa: ANN001
+    facts = store.read("MATCH (f:Fact) WHERE NOT f.fact_key CONTAINS ':aid' "
+                       "AND NOT f.fact_key ENDS WITH ':death' "
+                       "RETURN f.source AS source, count(f) AS n")
+    got = {r["source"]: r["n"] for r in facts}
+    assert got == expected_records_per_source()
+
+
+def test_mentions_match_the_truth_person_map(ingested, store: Store) -> None:  # noqa: ANN001
+    bad = {(r["file"].removesuffix(".csv"), r["record_id"]) for r in _truth_rows("bad_rows.csv")}
+    want = {(r["file"].removesuffix(".csv"), r["record_id"], r["role"])
+            for r in _truth_rows("person_map.csv")
+            if (r["file"].removesuffix(".csv"), r["record_id"]) not in bad}
+    got = {(r["source"], r["record_id"], r["role"]) for r in store.read(
+        "MATCH (r:SourceRecord) RETURN r.source AS source, r.record_id AS record_id, "
+        "r.role AS role")}
+    assert got == want
+
+
+def test_batches_are_recorded(ingested, store: Store) -> None:  # noqa: ANN001
+    batches = store.read("MATCH (b:IngestBatch) RETURN b.source AS source, "
+                         "b.quarantined AS quarantined")
+    assert len(batches) == 18
+    assert sum(b["quarantined"] for b in batches) == len(_truth_rows("bad_rows.csv"))
+
+
+def test_no_plaintext_identifier_after_ingest(ingested, store: Store) -> None:  # noqa: ANN001
+    scanned, findings = scan_graph(store)
+    assert scanned > 10_000
+    assert findings == []
+
+
+def test_personal_fields_decrypt_back(ingested, store: Store, kit: PrivacyKit) -> None:  # noqa: ANN001
+    record = store.read("MATCH (r:SourceRecord {source: 'gongan_hukou', record_id: 'GA00000050'})"
+                        " RETURN r.mention_key AS key, r.enc_name AS name, r.enc_id_number AS id")[0]
+    assert "王华" not in record["name"]
+    name = kit.encryptor.decrypt(record["name"], label="SourceRecord", record_key=record["key"],
+                                 field="name")
+    number = kit.encryptor.decrypt(record["id"], label="SourceRecord", record_key=record["key"],
+                                   field="id_number")
+    assert (name, number) == ("王华", "360222198111045293")
+
+
+def test_scan_detects_a_planted_plaintext_id(clean_store: Store) -> None:
+    clean_store.write("CREATE (:HealthProbe {key: 'leak', note: $note})",
+                      note="applicant 11010519491231002X phone 13812345678")
+    _, findings = scan_graph(clean_store)
+    assert {f.kind for f in findings} == {"resident_id", "mobile"}
+    assert all("11010519491231002X" not in f.masked for f in findings)
+
+
+def test_reingest_changes_nothing_and_an_edit_updates(store: Store, kit: PrivacyKit,
+                                                      tmp_path: Path) -> None:
+    store.run_autocommit("MATCH (n) WHERE NOT n:SchemaMigration "
+                         "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS")
+    copy = tmp_path / "set"
+    shutil.copytree(SAMPLE_DIR, copy, ignore=shutil.ignore_patterns("truth"))
+    ingest_directory(store, kit, copy)
+    before = store.read(q.GRAPH_COUNTS)
+    ingest_directory(store, kit, copy)
+    assert store.read(q.GRAPH_COUNTS) == before
+
+    aid = copy / "minzheng_aid.csv"
+    raw = aid.read_bytes()
+    edited = raw.replace(b",1129,202011,", b",1130,202011,", 1)
+    assert edited != raw
+    aid.write_bytes(edited)
+    ingest_directory(store, kit, copy)
+    after = store.read(q.GRAPH_COUNTS)[0]
+    # the edited file is a new batch: one more IngestBatch, nothing else
+    assert after["relationships"] == before[0]["relationships"]
+    assert after["nodes"] == before[0]["nodes"] + 1
+    node = store.read("MATCH (a:AidRecord {fact_key: 'minzheng_aid:MZJZ00000013'}) "
+                      "RETURN a.amount AS amount, a.history AS history")[0]
+    assert node["amount"] == 1130
+    assert len(node["history"]) == 1

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import pandas as pd
+from linkage_helpers import frame, make_id, mention
+
+from hub.linkage.compare import DateLevels, ExactLevels, StringLevels, compare_pairs, id_levels
+from hub.linkage.presets import hub_settings
+from hub.linkage.standardise import standardise
+
+VALID = make_id("41050219850307123")
+
+
+def _ids(a: list[str | None], b: list[str | None]) -> list[int]:
+    return id_levels(pd.Series(a, dtype=object), pd.Series(b, dtype=object)).tolist()
+
+
+def test_exact_id_is_the_top_level() -> None:
+    assert _ids([VALID], [VALID]) == [2]
+
+
+def test_one_digit_typo_is_near() -> None:
+    typo = VALID[:10] + str((int(VALID[10]) + 1) % 10) + VALID[11:]
+    assert _ids([VALID], [typo]) == [1]
+
+
+def test_adjacent_transposition_is_near() -> None:
+    swapped = VALID[:12] + VALID[13] + VALID[12] + VALID[14:]
+    assert swapped != VALID
+    assert _ids([VALID], [swapped]) == [1]
+
+
+def test_different_and_missing() -> None:
+    other = make_id("41050219850307125")
+    far = make_id("36022219900101001")
+    assert _ids([VALID, VALID, None], [far, other, VALID]) == [0, 0, -1]
+
+
+def test_legacy_wildcard_matches_any_check_character() -> None:
+    assert _ids([VALID[:17] + "?"], [VALID]) == [2]
+
+
+def test_exact_string_and_date_levels() -> None:
+    left = pd.Series(["a", "b", None], dtype=object)
+    right = pd.Series(["a", "c", "c"], dtype=object)
+    assert ExactLevels("x", "x", label="x")._compute_vectorized(left, right).tolist() == [1, 0, -1]
+    strings = StringLevels("x", "x", [0.8], label="x")._compute_vectorized(
+        pd.Series(["martha", "dixon", "abc"]), pd.Series(["marhta", "dicksonx", "abc"]))
+    assert strings.tolist() == [1, 1, 2]
+    dates = DateLevels("d", "d", label="d")._compute_vectorized(
+        pd.Series([19850307, 19850307, 19850307, None]),
+        pd.Series([19850307, 19850703, 19860308, 19850307]))
+    assert dates.tolist() == [2, 1, 0, -1]
+
+
+def test_chinese_name_levels() -> None:
+    df = standardise(frame(
+        mention("a", "1", "张伟", None), mention("b", "1", "張偉", None),
+        mention("c", "1", "张玮", None), mention("d", "1", "次仁卓玛", None),
+        mention("e", "1", "茨仁卓马", None), mention("f", "1", "李娜", None),
+        mention("g", "1", "李玲", None), mention("h", "1", "李琳", None),
+    ))
+    keys = df.index
+    pairs = pd.MultiIndex.from_tuples(
+        [(keys[0], keys[1]), (keys[0], keys[2]), (keys[3], keys[4]), (keys[0], keys[5]),
+         (keys[6], keys[7])])
+    levels = compare_pairs(pairs, df, hub_settings())["name"].tolist()
+    assert levels == [3, 2, 2, 0, 1]
