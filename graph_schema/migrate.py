@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from graph_schema.migrations import LATEST_VERSION, Migration, all_migrations
+from graph_schema.migrations import Migration, all_migrations
 from graph_schema.queries import schema as q
 
 if TYPE_CHECKING:
@@ -19,13 +19,15 @@ def schema_version(store: Store) -> int:
 def migrate(store: Store) -> list[Migration]:
     """Apply every migration newer than the graph's version, in order.
 
-    Schema statements are idempotent (``IF NOT EXISTS``), so a migration interrupted half
-    way is simply applied again. Returns the migrations that were applied now.
+    Every migration not yet recorded is applied, so one merged later with a lower number
+    than the newest applied still runs. Schema statements are idempotent (``IF NOT
+    EXISTS``), so a migration interrupted half way is simply applied again. Returns the
+    migrations that were applied now.
     """
-    current = schema_version(store)
+    done = {int(r["version"]) for r in store.read(q.APPLIED_MIGRATIONS)}
     applied = []
     for migration in all_migrations():
-        if migration.version <= current:
+        if migration.version in done:
             continue
         for statement in migration.statements:
             store.write(statement)
@@ -36,4 +38,5 @@ def migrate(store: Store) -> list[Migration]:
 
 def is_current(store: Store) -> bool:
     """True when the graph has every migration this code knows."""
-    return schema_version(store) >= LATEST_VERSION
+    done = {int(r["version"]) for r in store.read(q.APPLIED_MIGRATIONS)}
+    return {m.version for m in all_migrations()} <= done

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from graph_schema import LATEST_VERSION, schema_version
+from graph_schema import is_current, schema_version
 from graph_schema.queries import schema as q
 from hub.errors import StoreError
 from hub.store import Store
@@ -27,8 +27,8 @@ def check_health(store: Store) -> HealthReport:
     try:
         store.read(q.PING)
         version = schema_version(store)
+        current = is_current(store)
     except StoreError as exc:
         logger.warning("health check failed: %s", type(exc).__name__)
         return HealthReport(neo4j=False, schema_version=0, schema_current=False)
-    return HealthReport(neo4j=True, schema_version=version,
-                        schema_current=version >= LATEST_VERSION)
+    return HealthReport(neo4j=True, schema_version=version, schema_current=current)

@@ -35,7 +35,9 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
-def scan_graph(store: Store, on_item: Callable[[], None] | None = None) -> tuple[int, list[ScanFinding]]:
+def scan_graph(
+    store: Store, on_item: Callable[[], None] | None = None
+) -> tuple[int, list[ScanFinding]]:
     """Scan every string property of the graph.
 
     Returns:

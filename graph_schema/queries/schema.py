@@ -11,3 +11,5 @@ RETURN coalesce(max(m.version), 0) AS version
 """
 
 PING = "RETURN 1 AS ok"
+
+APPLIED_MIGRATIONS = "MATCH (m:SchemaMigration) RETURN m.version AS version"

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from hub.cli import db_cmd, demo_cmd, ingest_cmd, keys_cmd, neo4j_cmd, privacy_cmd, serve_cmd
+from hub.cli import (
+    db_cmd,
+    demo_cmd,
+    ingest_cmd,
+    keys_cmd,
+    link_cmd,
+    neo4j_cmd,
+    privacy_cmd,
+    serve_cmd,
+)
 
 app = typer.Typer(
     name="hub",
@@ -16,6 +25,7 @@ app.add_typer(neo4j_cmd.app, name="neo4j")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(demo_cmd.app, name="demo")
 app.add_typer(keys_cmd.app, name="keys")
+app.add_typer(link_cmd.app, name="link")
 app.add_typer(privacy_cmd.app, name="privacy")
 app.command("serve")(serve_cmd.serve)
 app.command("ingest")(ingest_cmd.ingest)

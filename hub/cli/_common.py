@@ -25,6 +25,7 @@ def settings() -> Settings:
             handlers=[RichHandler(console=err_console, show_path=False)],
         )
         logging.getLogger("neo4j").setLevel(logging.WARNING)
+        logging.getLogger("recordlinkage").setLevel(logging.WARNING)
     with hub_errors():
         return Settings.from_env()
 

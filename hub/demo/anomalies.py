@@ -157,7 +157,7 @@ def finish_near_misses(world: World) -> None:
             rec = current.get(nm.households[0].uid)
             if rec is None or nm.households[0].planted:
                 continue
-            nm.records = [("", rec)] + nm.records
+            nm.records = [("", rec), *nm.records]
         kept.append(nm)
     by_uid = {p.uid: p for p in world.persons}
     for p in world.persons:

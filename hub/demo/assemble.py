@@ -75,7 +75,7 @@ def assemble(rng: random.Random, spec: FileSpec, recs: list[Rec], out_dir: Path,
     parts = [header]
     line_no = 1
     seen: dict[int, list[int]] = {}
-    for i, (text, rid, obj) in enumerate(lines):
+    for i, (text, _, _) in enumerate(lines):
         line_no += 1
         parts.append(text)
         seen.setdefault(i, []).append(line_no)

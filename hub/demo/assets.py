@@ -55,7 +55,8 @@ class AssetMaker:
         rng = self.rng
         code = p.hh.region.code
         if kind is None:
-            kind = rng.choices([k for k, _ in ACCOUNT_KINDS], weights=[w for _, w in ACCOUNT_KINDS])[0]
+            kinds = [k for k, _ in ACCOUNT_KINDS]
+            kind = rng.choices(kinds, weights=[w for _, w in ACCOUNT_KINDS])[0]
         if kind == "证券账户":
             inst = rng.choice(SECURITIES)
         else:
@@ -92,7 +93,8 @@ class AssetMaker:
         hh = p.hh
         if company:
             city = "安阳市" if hh.region.code == "410502" else hh.region.city
-            kind, name = "有限责任公司", f"{city}{rng.choice(COMPANY_WORDS)}{rng.choice(COMPANY_TRADES)}有限公司"
+            kind = "有限责任公司"
+            name = f"{city}{rng.choice(COMPANY_WORDS)}{rng.choice(COMPANY_TRADES)}有限公司"
             capital = rng.choice((10, 30, 50, 100, 200, 500))
         else:
             kind = "个体工商户"
@@ -128,7 +130,8 @@ class AssetMaker:
         town = next(t for t, u in hh.region.townships if u)
         base = f"{hh.region.address_prefix}{town}{rng.choice(ROADS)}{rng.randint(1, 399)}号"
         estate = f"{rng.choice(COMPANY_WORDS)}{rng.choice(('花园', '小区'))}"
-        unit = f"{rng.randint(1, 30)}栋{rng.randint(1, 6)}单元{rng.randint(1, 24)}0{rng.randint(1, 4)}"
+        unit = (f"{rng.randint(1, 30)}栋{rng.randint(1, 6)}单元"
+                f"{rng.randint(1, 24)}0{rng.randint(1, 4)}")
         return base + estate + unit + ("号商铺" if use == "商业" else "室")
 
 
@@ -240,7 +243,8 @@ def public_flat(rng: random.Random, maker: AssetMaker, hh: Household, p: Person,
     end = date(start.year + rng.choice((3, 5)), start.month, min(start.day, 28))
     town = hh.township
     addr = (f"{hh.region.address_prefix}{town}{rng.choice(('保障房小区', '惠民家园', '幸福家园'))}"
-            f"公租房{rng.randint(1, 12)}栋{rng.randint(1, 4)}单元{rng.randint(1, 18)}0{rng.randint(1, 4)}室")
+            f"公租房{rng.randint(1, 12)}栋{rng.randint(1, 4)}单元"
+            f"{rng.randint(1, 18)}0{rng.randint(1, 4)}室")
     return Housing(p, "公租房实物配租", addr, start, end, rng.randint(100, 320))
 
 

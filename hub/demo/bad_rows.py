@@ -75,7 +75,7 @@ def damage(rng: random.Random, spec: FileSpec, rec: Rec, record_id: str) -> BadR
         values[i] = ""
         return BadRow(rec, values, reason, column, f"mandatory column {column} is empty")
     cut = rng.randint(1, len(values[i]) - 1)
-    values = values[:i] + [values[i][:cut]]
+    values = [*values[:i], values[i][:cut]]
     detail = (f"line ends inside column {i + 1} ({column}); {i + 1} of {len(spec.header)} "
               "fields")
     return BadRow(rec, values, reason, column, detail, truncated=True)

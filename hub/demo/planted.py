@@ -148,7 +148,8 @@ class Planter:
         self.spec(hh, "exclusive_overlap", person=self.rng.choice(hh.living))
 
     def _double_housing_aid(self) -> None:
-        hh = self.pick("urban_poor", lambda h, e: h.urban and e["category"] in ("低保", "特困", "低保边缘")
+        poor = ("低保", "特困", "低保边缘")
+        hh = self.pick("urban_poor", lambda h, e: h.urban and e["category"] in poor
                        and any(p.age(self.world.as_of) >= 18 for p in h.living))
         if hh is None:
             return
@@ -176,7 +177,8 @@ class Planter:
     def _missed(self, edge: bool) -> bool:
         rng = self.rng
         if edge:
-            hh = self.pick("edge", lambda h, e: e["category"] == "低保边缘" and bool(e["individual"]))
+            hh = self.pick("edge",
+                           lambda h, e: e["category"] == "低保边缘" and bool(e["individual"]))
             if hh is None:
                 hh = self._make_qualifying("低保边缘")
             if hh is None:

@@ -130,7 +130,8 @@ class PopulationBuilder:
         """Household ethnicity following the regional mix of FORMATS.md section 3."""
         r = self.rng.random()
         if region.code == "659001":
-            return "维吾尔族" if r < 0.2 else "哈萨克族" if r < 0.3 else "回族" if r < 0.33 else "汉族"
+            return ("维吾尔族" if r < 0.2 else "哈萨克族" if r < 0.3 else "回族" if r < 0.33
+                    else "汉族")
         if region.code == "533401":
             return ("藏族" if r < 0.4 else "纳西族" if r < 0.5 else "傈僳族" if r < 0.56
                     else "彝族" if r < 0.6 else "汉族")

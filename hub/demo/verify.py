@@ -27,7 +27,7 @@ def detect(world: World) -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
     by_person: dict[str, list[AidRecord]] = {}
     for rec in world.aid:
-        start, end = _period(rec, as_of)
+        _, end = _period(rec, as_of)
         for p in _covered(rec):
             by_person.setdefault(p.uid, []).append(rec)
             if p.status == "死亡" and p.status_date and end - month_index(p.status_date) >= 2:

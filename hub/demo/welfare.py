@@ -87,7 +87,8 @@ class Welfare:
             start = self.start_month(hh, [p], month_index(p.status_date) - 3)
             if s["category"] == "特困":
                 fam = self.family(code, "特困", p, [p])
-                rec = self.record(fam, p, "特困供养", 1, tekun_std(hh.std), start, s["end"], "分散供养")
+                rec = self.record(fam, p, "特困供养", 1, tekun_std(hh.std), start, s["end"],
+                                  "分散供养")
             else:
                 fam = self.family(code, "低保", p, [p])
                 rec = self.record(fam, p, self.dibao_kind(hh), 1, s["amount"], start, s["end"])
@@ -105,8 +106,9 @@ class Welfare:
         if cat == "特困":
             fam = self.family(code, "特困", living[0], living)
             for p in living:
-                rec = self.record(fam, p, "特困供养", 1, e["tk"], self.start_month(hh, [p], now - 1),
-                                  None, "分散供养" if rng.random() < 0.85 else "集中供养")
+                start = self.start_month(hh, [p], now - 1)
+                remark = "分散供养" if rng.random() < 0.85 else "集中供养"
+                rec = self.record(fam, p, "特困供养", 1, e["tk"], start, None, remark)
                 if "exclusive_overlap" in spec and spec["exclusive_overlap"]["person"] is p:
                     s = spec["exclusive_overlap"]
                     fam2 = self.family(code, "低保", p, [p])

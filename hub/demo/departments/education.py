@@ -29,7 +29,7 @@ def _school(rng: random.Random, hh: Household, stage: str) -> str:
         return rng.choice(options)
     options = SCHOOLS[hh.region.code][stage]
     name = rng.choice(options)
-    return name.format(t=hh.township if not hh.urban else hh.township)
+    return name.format(t=hh.township)
 
 
 def _guardian(hh: Household, p: Person, as_of: date) -> Person | str | None:

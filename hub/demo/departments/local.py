@@ -73,6 +73,7 @@ def build_xiangcun(rng: random.Random, world: World, monitored: list[Household])
                         rng.choice(("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")),
                         "、".join(risks), fmt_date(included, rng.randrange(4)),
                         str(round(12 * float(e["pc"]) * rng.uniform(0.9, 1.1))),
-                        rng.choice(("是", "否", "否")), phone_text(rng, AREA_CODES[hh.region.code])],
+                        rng.choice(("是", "否", "否")),
+                        phone_text(rng, AREA_CODES[hh.region.code])],
                        [Slot("户主", head, 1, 2)]))
     return out

@@ -21,6 +21,7 @@ HOUSEHOLDS = 200
 ENCODING = {s.name: s.encoding for s in SPECS}
 CRLF = {"minzheng_aid.csv", "minzheng_members.csv", "yibao_medical.csv", "zhujian_housing.csv",
         "yinhang_deposits.csv"}
+FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 DESTRUCTIVE = {"id_typo", "id_transposition", "missing_id", "phone_in_id"}
 
 
@@ -96,8 +97,8 @@ def test_person_map_records_exist(out: Path) -> None:
     assert ("minzheng_aid.csv", "经办人") in roles and ("jiaoyu_students.csv", "监护人") in roles
 
 
-_DATE_STYLES = (r"(\d{4})-(\d{2})-(\d{2})", r"(\d{4})/(\d{1,2})/(\d{1,2})", r"(\d{4})(\d{2})(\d{2})",
-                r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+_DATE_STYLES = (r"(\d{4})-(\d{2})-(\d{2})", r"(\d{4})/(\d{1,2})/(\d{1,2})",
+                r"(\d{4})(\d{2})(\d{2})", r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 
 
 def _valid_date(value: str) -> bool:
@@ -195,7 +196,8 @@ def test_noise_is_logged_and_planted_records_clean(out: Path) -> None:
             text = cell[:18] if r["file"] == "canlian_disability.csv" else cell
             assert not is_valid_id18(text.upper()), r
         if r["noise"] == "id15":
-            assert len(cell.replace(" ", "")) == 15 or "１" in cell or cell[:1] in "０１２３４５６７８９"
+            digits = cell.translate(FULLWIDTH).replace(" ", "").replace("\u3000", "")
+            assert len(digits) == 15, r
     proving = set()
     for a in read_truth(out, "anomalies.csv"):
         proving |= {tuple(x.split(":", 1)) for x in a["records"].split(";") if x}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from linkage_helpers import SAMPLE
+from tests.hub.linkage.linkage_helpers import SAMPLE
 
 
 @pytest.fixture(scope="session")

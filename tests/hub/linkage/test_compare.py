@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from linkage_helpers import frame, make_id, mention
+from tests.hub.linkage.linkage_helpers import frame, make_id, mention
 
 from hub.linkage.compare import DateLevels, ExactLevels, StringLevels, compare_pairs, id_levels
 from hub.linkage.presets import hub_settings

@@ -4,7 +4,7 @@ from datetime import date
 
 import pandas as pd
 import pytest
-from linkage_helpers import frame, make_id, mention
+from tests.hub.linkage.linkage_helpers import frame, make_id, mention
 
 from hub.linkage import link
 from hub.linkage.presets import hub_settings

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from linkage_helpers import frame, make_id, mention
+from tests.hub.linkage.linkage_helpers import frame, make_id, mention
 
 from hub.linkage.standardise import (
     canonical_name,

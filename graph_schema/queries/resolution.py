@@ -1,0 +1,112 @@
+"""Queries of entity resolution: load mentions, write persons and links, review queue."""
+
+# every mention with its current person (if any) and a household key from its row's fact
+MENTIONS_FOR_LINKAGE = """
+MATCH (r:SourceRecord)
+OPTIONAL MATCH (r)-[:RESOLVES_TO]->(p:Person)
+OPTIONAL MATCH (f:Fact)-[:FROM_RECORD]->(r)
+  WHERE r.role <> '经办人' AND (f.bi_hukou_no IS NOT NULL OR f.bi_family_no IS NOT NULL)
+WITH r, p, head(collect(CASE WHEN f.bi_hukou_no IS NOT NULL THEN 'hukou:' + f.bi_hukou_no
+                             ELSE 'family:' + f.bi_family_no END)) AS household_key
+RETURN r.mention_key AS mention_key, r.source AS source, r.record_id AS record_id,
+       r.role AS role, r.enc_name AS enc_name, r.enc_id_number AS enc_id_number,
+       r.enc_birth_date AS enc_birth_date, r.id_kind AS id_kind, r.id_valid AS id_valid,
+       r.sex AS sex, r.region_code AS region_code, p.person_id AS person_id,
+       household_key
+"""
+
+UPSERT_PERSONS = """
+UNWIND $rows AS row
+MERGE (p:Person {person_id: row.person_id})
+SET p += row.props, p.run_id = $run_id
+REMOVE p.merged_into
+"""
+
+# RESOLVES_TO: one per mention; a mention moved to another person loses the old link
+SET_RESOLVES_TO = """
+UNWIND $rows AS row
+MATCH (r:SourceRecord {mention_key: row.mention_key})
+MATCH (p:Person {person_id: row.person_id})
+OPTIONAL MATCH (r)-[old:RESOLVES_TO]->(other:Person) WHERE other.person_id <> row.person_id
+DELETE old
+MERGE (r)-[l:RESOLVES_TO]->(p)
+SET l.weight = row.weight, l.method = row.method, l.run_id = $run_id
+"""
+
+# persons left without any mention were merged into another (redirect) or emptied
+RETIRE_EMPTY_PERSONS = """
+MATCH (p:Person) WHERE NOT (p)<-[:RESOLVES_TO]-() AND p.merged_into IS NULL
+SET p.merged_into = coalesce($redirects[p.person_id], ''), p.retired_run_id = $run_id
+RETURN count(p) AS retired
+"""
+
+UPSERT_REVIEW_PAIRS = """
+UNWIND $rows AS row
+MERGE (q:ReviewPair {pair_key: row.pair_key})
+ON CREATE SET q.key_a = row.key_a, q.key_b = row.key_b, q.status = 'pending',
+              q.created_run_id = $run_id
+SET q.weight = row.weight, q.reason = row.reason, q.person_a = row.person_a,
+    q.person_b = row.person_b, q.last_run_id = $run_id
+"""
+
+# a pending pair the model no longer doubts leaves the queue; decided ones stay forever
+CLOSE_STALE_REVIEW_PAIRS = """
+MATCH (q:ReviewPair {status: 'pending'}) WHERE q.last_run_id <> $run_id
+SET q.status = 'resolved_by_model'
+"""
+
+DECIDED_REVIEW_PAIRS = """
+MATCH (q:ReviewPair) WHERE q.status IN ['accepted', 'rejected']
+RETURN q.key_a AS key_a, q.key_b AS key_b,
+       CASE q.status WHEN 'accepted' THEN 'match' ELSE 'non_match' END AS decision
+"""
+
+PENDING_REVIEW_PAIRS = """
+MATCH (q:ReviewPair {status: 'pending'})
+RETURN q.pair_key AS pair_key, q.key_a AS key_a, q.key_b AS key_b, q.weight AS weight,
+       q.reason AS reason
+ORDER BY q.weight DESC
+LIMIT $limit
+"""
+
+DECIDE_REVIEW_PAIR = """
+MERGE (q:ReviewPair {pair_key: $pair_key})
+ON CREATE SET q.key_a = $key_a, q.key_b = $key_b, q.created_run_id = 'clerical'
+SET q.status = $status, q.decided_by = $decided_by, q.decided_at = datetime(),
+    q.note = $note
+RETURN q.pair_key AS pair_key, q.status AS status
+"""
+
+RECORD_LINK_RUN = """
+CREATE (r:LinkRun {run_id: $run_id})
+SET r += $props, r.finished_at = datetime()
+"""
+
+LATEST_LINK_RUN = """
+MATCH (r:LinkRun) RETURN r.run_id AS run_id, r.settings_json AS settings_json
+ORDER BY r.finished_at DESC LIMIT 1
+"""
+
+MENTIONS_BY_KEY = """
+UNWIND $keys AS key
+MATCH (r:SourceRecord {mention_key: key})
+OPTIONAL MATCH (r)-[l:RESOLVES_TO]->(p:Person)
+RETURN r.mention_key AS mention_key, r.source AS source, r.record_id AS record_id,
+       r.role AS role, r.enc_name AS enc_name, r.enc_id_number AS enc_id_number,
+       r.enc_birth_date AS enc_birth_date, r.id_kind AS id_kind, r.id_valid AS id_valid,
+       r.sex AS sex, r.region_code AS region_code, p.person_id AS person_id,
+       null AS household_key, l.weight AS weight, l.method AS method
+"""
+
+PERSON_OF_MENTIONS = """
+MATCH (r:SourceRecord)-[:RESOLVES_TO]->(p:Person)
+RETURN r.source AS source, r.record_id AS record_id, r.role AS role,
+       p.person_id AS person_id
+"""
+
+LINK_METHOD_COUNTS = """
+MATCH (:SourceRecord)-[l:RESOLVES_TO]->(:Person)
+RETURN l.method AS method, count(*) AS n
+"""
+
+PENDING_REVIEW_COUNT = "MATCH (q:ReviewPair {status: 'pending'}) RETURN count(q) AS n"

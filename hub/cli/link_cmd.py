@@ -1,0 +1,93 @@
+"""``hub link run|review|decide|explain|evaluate``: entity resolution in the graph."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from graph_schema import migrate
+from hub.cli._common import console, hub_errors, settings
+from hub.privacy_kit import open_privacy
+from hub.resolution import run_link
+from hub.resolution.evaluate import evaluate_graph, read_truth
+from hub.resolution.review import decide_pair, explain_pair, pending_pairs
+from hub.store import Store
+
+app = typer.Typer(help="Resolve mentions into people; review and explain links.",
+                  no_args_is_help=True)
+
+
+@app.command("run")
+def run(full: bool = typer.Option(False, help="Relink everything, not only new mentions.")
+        ) -> None:
+    """Link new mentions (or all with --full), then rebuild households and projections."""
+    s = settings()
+    with hub_errors(), Store.connect(s) as store, console.status("linking"):
+        migrate(store)
+        summary = run_link(store, open_privacy(s), full=full)
+    table = Table(title=f"link run {summary.run_id} ({summary.mode})")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in vars(summary).items():
+        if key not in ("run_id", "mode"):
+            table.add_row(key.replace("_", " "), str(value))
+    console.print(table)
+
+
+@app.command()
+def review(limit: int = typer.Option(20, help="Pairs to list.")) -> None:
+    """List pending review pairs, strongest first (record keys only, no personal data)."""
+    with hub_errors(), Store.connect(settings()) as store:
+        pairs = pending_pairs(store, limit)
+    table = Table(title=f"{len(pairs)} pending pairs")
+    for column in ("record A", "record B", "weight", "reason"):
+        table.add_column(column)
+    for pair in pairs:
+        weight = "" if pair["weight"] is None else f"{pair['weight']:.1f}"
+        table.add_row(pair["key_a"], pair["key_b"], weight, pair["reason"])
+    console.print(table)
+    console.print("decide with: hub link decide RECORD_A RECORD_B --accept|--reject")
+
+
+@app.command()
+def decide(
+    record_a: str, record_b: str,
+    accept: bool = typer.Option(..., "--accept/--reject", help="Same person or not."),
+    clerk: str = typer.Option("cli", help="Who decided (kept with the decision)."),
+    note: str = typer.Option("", help="Why."),
+) -> None:
+    """Record a clerical decision; every later run respects it."""
+    with hub_errors(), Store.connect(settings()) as store:
+        status = decide_pair(store, record_a, record_b, accept=accept, clerk=clerk, note=note)
+    console.print(f"{record_a} | {record_b}: {status}; applied on the next 'hub link run'")
+
+
+@app.command()
+def explain(record_a: str, record_b: str) -> None:
+    """Print each comparison's weight for two records (source:record_id:role) and the total."""
+    s = settings()
+    with hub_errors(), Store.connect(s) as store:
+        parts, total = explain_pair(store, open_privacy(s), record_a, record_b)
+    table = Table(title=f"{record_a}  vs  {record_b}")
+    for column in ("comparison", "level", "weight"):
+        table.add_column(column, justify="right" if column == "weight" else "left")
+    for name, level, weight in parts:
+        table.add_row(name, level, f"{weight:+.2f}")
+    table.add_row("[bold]total", "", f"[bold]{total:+.2f}")
+    console.print(table)
+
+
+@app.command()
+def evaluate(truth: Path = typer.Option(..., exists=True, dir_okay=False,
+                                        help="A truth person_map.csv.")) -> None:
+    """Pairwise precision, recall, F1, auto-link rate and review-queue size."""
+    with hub_errors(), Store.connect(settings()) as store:
+        report = evaluate_graph(store, read_truth(truth))
+    table = Table(title="linkage against truth")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in report.items():
+        table.add_row(key, f"{value:.5f}" if isinstance(value, float) else str(value))
+    console.print(table)

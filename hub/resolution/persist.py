@@ -1,0 +1,100 @@
+"""Write a linkage result into the graph: persons, RESOLVES_TO links, the review queue."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+
+from graph_schema import labels
+from graph_schema.queries import resolution as q
+from hub.store import Store
+from privacy import BlindIndexer, FieldEncryptor
+
+_SOURCE_RANK = {"gongan_hukou": 0, "minzheng_members": 1, "minzheng_aid": 2}
+
+
+def _representative(group: pd.DataFrame) -> pd.Series:
+    """The mention that speaks for a person: 户籍 first, then a valid ID, then anything."""
+    ranked = group.assign(
+        _valid=~group["id_valid"].astype(bool),
+        _rank=group["source"].map(_SOURCE_RANK).fillna(9),
+    ).sort_values(["_valid", "_rank", "mention_key"])
+    return ranked.iloc[0]
+
+
+def _iso_date(value: object) -> str | None:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return None
+
+
+def person_rows(frame: pd.DataFrame, person_of: pd.Series, encryptor: FieldEncryptor,
+                indexer: BlindIndexer) -> list[dict[str, Any]]:
+    """One parameter row per person: canonical sealed identity, region, sources."""
+    linked = frame.assign(person_id=person_of.reindex(frame.index))
+    rows = []
+    for person_id, group in linked.groupby("person_id", sort=False):
+        rep = _representative(group)
+        props: dict[str, Any] = {
+            "region_code": rep["region_code"] if isinstance(rep["region_code"], str) else None,
+            "sex": rep["sex"] if isinstance(rep["sex"], str) else None,
+            "mention_count": len(group),
+            "sources": sorted(set(group["source"])),
+            "id_valid": bool(rep["id_valid"]),
+        }
+        plain = {"name": rep["name"], "id_number": rep["id_number"],
+                 "birth_date": _iso_date(rep["birth_date"])}
+        for field, value in plain.items():
+            if isinstance(value, str) and value:
+                props[f"enc_{field}"] = encryptor.encrypt(
+                    value, label=labels.PERSON, record_key=str(person_id), field=field,
+                    field_class="name" if field == "name" else "identifier")
+        if rep["id_valid"] and isinstance(rep["id_number"], str):
+            props["bi_id"] = indexer.id_number(rep["id_number"])
+        rows.append({"person_id": str(person_id),
+                     "props": {k: v for k, v in props.items() if v is not None}})
+    return rows
+
+
+def resolves_rows(resolves_to: pd.DataFrame, previous: pd.Series) -> list[dict[str, Any]]:
+    """RESOLVES_TO rows for mentions that are new or changed person."""
+    changed = resolves_to[resolves_to["person_id"] != previous.reindex(resolves_to.index)]
+    rows = []
+    for key, row in changed.iterrows():
+        weight = row["weight"]
+        rows.append({"mention_key": str(key), "person_id": str(row["person_id"]),
+                     "method": str(row["method"]),
+                     "weight": None if weight is None or (isinstance(weight, float)
+                                                          and math.isnan(weight))
+                     else float(weight)})
+    return rows
+
+
+def review_rows(queue: pd.DataFrame) -> list[dict[str, Any]]:
+    """Review-queue rows keyed by the ordered pair of mention keys."""
+    rows = []
+    for _, row in queue.iterrows():
+        a, b = sorted((str(row["key_a"]), str(row["key_b"])))
+        rows.append({"pair_key": f"{a}|{b}", "key_a": a, "key_b": b,
+                     "weight": float(row["weight"]) if pd.notna(row["weight"]) else None,
+                     "reason": str(row["reason"]),
+                     "person_a": str(row.get("person_a", "")),
+                     "person_b": str(row.get("person_b", ""))})
+    return rows
+
+
+def write_result(store: Store, run_id: str, persons: list[dict[str, Any]],
+                 links: list[dict[str, Any]], review: list[dict[str, Any]],
+                 redirects: dict[str, str]) -> int:
+    """Persist one run; returns how many persons were retired (merged or emptied)."""
+    store.write_batches(q.UPSERT_PERSONS, persons, run_id=run_id)
+    store.write_batches(q.SET_RESOLVES_TO, links, run_id=run_id)
+    store.write_batches(q.UPSERT_REVIEW_PAIRS, review, run_id=run_id)
+    store.write(q.CLOSE_STALE_REVIEW_PAIRS, run_id=run_id)
+    retired = store.write(q.RETIRE_EMPTY_PERSONS, run_id=run_id, redirects=redirects)
+    return int(retired[0]["retired"]) if retired else 0
