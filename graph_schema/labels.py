@@ -33,12 +33,16 @@ STUDENT_RECORD: Final = "StudentRecord"
 MONITORING_CASE: Final = "MonitoringCase"
 STAFF_MEMBER: Final = "StaffMember"
 REGION_STANDARD: Final = "RegionStandard"
+ALERT: Final = "Alert"
+AUDIT_EVENT: Final = "AuditEvent"
+AUDIT_HEAD: Final = "AuditHead"
+AUDIT_CHECKPOINT: Final = "AuditCheckpoint"
 
 NODE_LABELS: Final = frozenset({
     SOURCE_RECORD, FACT, PERSON, HOUSEHOLD, AID_RECORD, ASSET, INCOME_RECORD, DISABILITY,
     ILLNESS, DEATH, CONSENT, DONATION, CHARITY, MATCH, SCHEMA_MIGRATION, INGEST_BATCH,
     HEALTH_PROBE, HUKOU_ENTRY, FAMILY_MEMBERSHIP, MEDICAL_SETTLEMENT, STUDENT_RECORD,
-    MONITORING_CASE, STAFF_MEMBER, REGION_STANDARD,
+    MONITORING_CASE, STAFF_MEMBER, REGION_STANDARD, AUDIT_EVENT, AUDIT_HEAD, AUDIT_CHECKPOINT,
 })
 
 # Labels a ``Fact`` node written by ingest may carry besides ``Fact`` (key ``fact_key``).
@@ -56,7 +60,17 @@ GRANTED_TO: Final = "GRANTED_TO"
 OWNS: Final = "OWNS"
 GIVEN_BY: Final = "GIVEN_BY"
 FROM_RECORD: Final = "FROM_RECORD"
+# projections and kinship written by ``hub link`` (graph_schema/queries/projection.py,
+# households.py), read by monitoring
+HAS: Final = "HAS"
+COVERS: Final = "COVERS"
+HANDLED_BY: Final = "HANDLED_BY"
+KIN_OF: Final = "KIN_OF"
+# monitoring alerts: what an alert is about, and the facts that prove it
+ABOUT: Final = "ABOUT"
+EVIDENCED_BY: Final = "EVIDENCED_BY"
 
 RELATIONSHIP_TYPES: Final = frozenset({
     RESOLVES_TO, MEMBER_OF, SUPPORTS, GRANTED_TO, OWNS, GIVEN_BY, FROM_RECORD,
+    HAS, COVERS, HANDLED_BY, KIN_OF, ABOUT, EVIDENCED_BY,
 })

@@ -1,7 +1,11 @@
 """The starlette application: ``/graphql``, ``/healthz``, ``/readyz`` (and GraphiQL in dev).
 
 The Neo4j driver opens and closes in the lifespan, so a test client used as a context
-manager exercises both. GraphiQL and GET queries are off unless ``settings.dev_mode``.
+manager exercises both. Keys are loaded when the app is built, so a missing token key
+(outside dev mode) or an insecure audit key file fails at start-up, not at the first
+request. Middleware, outermost first: correlation id, body size (413), authentication and
+purpose (401/400/405), per-principal rate limit (429). GraphiQL, introspection and field
+suggestions only in dev mode; queries over GET never.
 """
 
 from __future__ import annotations
@@ -12,23 +16,40 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from strawberry.asgi import GraphQL
 
+from hub.api.access import AccessGuard
+from hub.api.authn import AuthMiddleware
+from hub.api.body_limit import BodySizeLimitMiddleware
+from hub.api.correlation import CorrelationIdMiddleware, correlation_id_of
+from hub.api.extensions import ApiLimits
+from hub.api.rate_limit import RateLimitMiddleware, TokenBucketLimiter
+from hub.audit_log import AuditLog, load_audit_key
+from hub.auth import load_verifier
 from hub.config import Settings
+from hub.errors import ConfigError
 from hub.health import check_health
 from hub.store import Store
-from resolvers import schema
+from privacy import PrivacyError
 from resolvers.context import HubContext
+from resolvers.schema import build_schema
 
 
 class HubGraphQL(GraphQL):
-    """Strawberry's ASGI view with the hub's context."""
+    """Strawberry's ASGI view with the hub's context (principal, purpose, access guard)."""
 
     async def get_context(self, request: Any, response: Any) -> HubContext:
-        return HubContext(request=request, store=request.app.state.store)
+        state = request.app.state
+        guard = AccessGuard(
+            principal=request.scope.get("state", {}).get("principal"),
+            purpose=request.scope.get("state", {}).get("purpose"),
+            correlation_id=correlation_id_of(request.scope),
+            store=state.store, audit=state.audit)
+        return HubContext(request=request, store=state.store, access=guard, audit=state.audit)
 
 
 async def healthz(request: Request) -> Response:
@@ -45,20 +66,33 @@ async def readyz(request: Request) -> Response:
 
 
 def create_app(settings: Settings, store: Store | None = None) -> Starlette:
-    """Build the ASGI app; opens its own store in the lifespan unless one is given."""
+    """Build the ASGI app; opens its own store in the lifespan unless one is given.
+
+    Raises:
+        ConfigError: no token verification key outside dev mode, or an unusable audit key.
+    """
+    verifier = load_verifier(settings)
+    try:
+        audit_key = load_audit_key(settings)
+    except PrivacyError as exc:
+        raise ConfigError(f"cannot open the audit key: {exc}") from exc
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         owned = store is None
         app.state.store = store if store is not None else Store.connect(settings)
+        app.state.audit = AuditLog(app.state.store, audit_key, settings.crypto_profile,
+                                   checkpoint_every=settings.audit_checkpoint_every)
         try:
             yield
         finally:
             if owned:
                 app.state.store.close()
 
+    limits = ApiLimits(max_depth=settings.max_query_depth, max_aliases=settings.max_aliases,
+                       max_tokens=settings.max_query_tokens, max_cost=settings.max_query_cost)
     graphql = HubGraphQL(
-        schema,
+        build_schema(dev_mode=settings.dev_mode, limits=limits),
         graphql_ide="graphiql" if settings.dev_mode else None,
         allow_queries_via_get=False,
     )
@@ -67,4 +101,11 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         Route("/readyz", readyz, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    middleware = [
+        Middleware(CorrelationIdMiddleware),
+        Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
+        Middleware(AuthMiddleware, verifier=verifier, dev_mode=settings.dev_mode),
+        Middleware(RateLimitMiddleware,
+                   limiter=TokenBucketLimiter(settings.rate_limit_per_minute)),
+    ]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

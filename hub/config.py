@@ -59,6 +59,18 @@ def _int(environ: Mapping[str, str], name: str, default: int, minimum: int = 1) 
     return value
 
 
+def _optional_path(environ: Mapping[str, str], name: str) -> Path | None:
+    value = environ.get(name)
+    return Path(value).expanduser() if value else None
+
+
+def _jwt_secret(environ: Mapping[str, str]) -> Secret | None:
+    value = environ.get("HUB_JWT_SECRET") or None
+    if value is not None and len(value) < 32:
+        raise ConfigError("HUB_JWT_SECRET must be at least 32 characters (use a random value)")
+    return Secret(value) if value else None
+
+
 def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
     raw = environ.get(name)
     if raw is None or raw == "":
@@ -104,6 +116,27 @@ class Settings:
         crypto_profile: HUB_CRYPTO_PROFILE, ``standard`` (AES-256-GCM, HMAC-SHA256) or
             ``national`` (SM4-GCM, HMAC-SM3) for new keyrings.
         blind_index_bits: HUB_BLIND_INDEX_BITS, length of blind indexes.
+        jwt_secret: HUB_JWT_SECRET, HS256 key for bearer tokens (at least 32 characters).
+            Outside dev mode the API refuses to start unless this, HUB_JWT_PUBLIC_KEY_FILE
+            or HUB_JWKS_FILE is set; in dev mode a random one is created and kept under
+            ``<data_dir>/keys/jwt-dev.secret`` (mode 0600).
+        jwt_public_key_file: HUB_JWT_PUBLIC_KEY_FILE, PEM RSA public key of an identity
+            provider (RS256 tokens).
+        jwks_file: HUB_JWKS_FILE, a JWKS JSON file of an identity provider (RS256, by
+            ``kid``); read from disk, so it works offline.
+        jwt_issuer: HUB_JWT_ISSUER; when set, tokens must carry this ``iss``.
+        jwt_audience: HUB_JWT_AUDIENCE (default ``hub``); tokens must carry this ``aud``.
+        jwt_leeway: HUB_JWT_LEEWAY seconds of clock skew tolerated on ``exp``/``nbf``.
+        max_body_bytes: HUB_MAX_BODY_BYTES, largest request body (413 beyond).
+        rate_limit_per_minute: HUB_RATE_LIMIT_PER_MINUTE requests per principal (429 beyond;
+            a token bucket holding one minute's worth).
+        max_query_depth / max_aliases / max_query_tokens / max_query_cost:
+            HUB_MAX_QUERY_DEPTH, HUB_MAX_ALIASES, HUB_MAX_QUERY_TOKENS, HUB_MAX_QUERY_COST,
+            limits that reject abusive GraphQL documents before they execute.
+        audit_key_file: HUB_AUDIT_KEY_FILE (default ``<data_dir>/keys/audit.key``, created
+            mode 0600 on first use): keys the audit checkpoints and pseudonymous subject
+            references; kept outside Neo4j on purpose.
+        audit_checkpoint_every: HUB_AUDIT_CHECKPOINT_EVERY events between checkpoints.
     """
 
     data_dir: Path
@@ -126,6 +159,20 @@ class Settings:
     master_key_file: Path | None = None
     crypto_profile: str = "standard"
     blind_index_bits: int = 64
+    jwt_secret: Secret | None = field(default=None, repr=False)
+    jwt_public_key_file: Path | None = None
+    jwks_file: Path | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str = "hub"
+    jwt_leeway: int = 30
+    max_body_bytes: int = 262_144
+    rate_limit_per_minute: int = 120
+    max_query_depth: int = 10
+    max_aliases: int = 15
+    max_query_tokens: int = 2000
+    max_query_cost: int = 5000
+    audit_key_file: Path | None = None
+    audit_checkpoint_every: int = 100
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -162,6 +209,20 @@ class Settings:
                 "HUB_MASTER_KEY_FILE") else None,
             crypto_profile=_choice(env, "HUB_CRYPTO_PROFILE", ("standard", "national")),
             blind_index_bits=_int(env, "HUB_BLIND_INDEX_BITS", 64, minimum=16),
+            jwt_secret=_jwt_secret(env),
+            jwt_public_key_file=_optional_path(env, "HUB_JWT_PUBLIC_KEY_FILE"),
+            jwks_file=_optional_path(env, "HUB_JWKS_FILE"),
+            jwt_issuer=env.get("HUB_JWT_ISSUER") or None,
+            jwt_audience=env.get("HUB_JWT_AUDIENCE") or "hub",
+            jwt_leeway=_int(env, "HUB_JWT_LEEWAY", 30, minimum=0),
+            max_body_bytes=_int(env, "HUB_MAX_BODY_BYTES", 262_144, minimum=1024),
+            rate_limit_per_minute=_int(env, "HUB_RATE_LIMIT_PER_MINUTE", 120),
+            max_query_depth=_int(env, "HUB_MAX_QUERY_DEPTH", 10),
+            max_aliases=_int(env, "HUB_MAX_ALIASES", 15),
+            max_query_tokens=_int(env, "HUB_MAX_QUERY_TOKENS", 2000),
+            max_query_cost=_int(env, "HUB_MAX_QUERY_COST", 5000),
+            audit_key_file=_optional_path(env, "HUB_AUDIT_KEY_FILE"),
+            audit_checkpoint_every=_int(env, "HUB_AUDIT_CHECKPOINT_EVERY", 100),
         )
 
     @property
@@ -173,6 +234,16 @@ class Settings:
     def keys_dir(self) -> Path:
         """Where the master key file (by default) and the wrapped keyring live."""
         return self.data_dir / "keys"
+
+    @property
+    def audit_key_path(self) -> Path:
+        """The audit key file (HUB_AUDIT_KEY_FILE or ``<keys_dir>/audit.key``)."""
+        return self.audit_key_file or self.keys_dir / "audit.key"
+
+    @property
+    def dev_jwt_secret_path(self) -> Path:
+        """Where dev mode keeps its generated HS256 token secret."""
+        return self.keys_dir / "jwt-dev.secret"
 
     @property
     def neo4j_home(self) -> Path:

@@ -6,12 +6,43 @@ from dataclasses import dataclass
 
 from starlette.requests import Request
 
+from hub.api.access import AccessGuard
+from hub.audit_log import AuditLog
+from hub.auth import Principal
 from hub.store import Store
+from privacy import Purpose
 
 
 @dataclass
 class HubContext:
-    """What a resolver may use: the request and the hub's store (through services)."""
+    """What a resolver may use: the request, the store (through services), and ``access``.
 
-    request: Request
+    ``access`` is the request's :class:`~hub.api.access.AccessGuard`: the principal, the
+    declared purpose, the jurisdiction (``access.regions`` → ``$regions``), consent checks
+    (``await access.require_consent(subject, action=…)``) and the audit notes.
+    """
+
+    request: Request | None
     store: Store
+    access: AccessGuard
+    audit: AuditLog | None = None
+
+    @property
+    def principal(self) -> Principal:
+        """The authenticated caller (a role-less placeholder if there is none)."""
+        return self.access.principal
+
+    @property
+    def purpose(self) -> Purpose | None:
+        """The purpose declared in ``X-Purpose``."""
+        return self.access.purpose
+
+    @property
+    def correlation_id(self) -> str:
+        """The request's correlation id (also in the response header and every error)."""
+        return self.access.correlation_id
+
+    @property
+    def regions(self) -> list[str] | None:
+        """Region codes rows are limited to (``None``: a national role)."""
+        return self.access.regions

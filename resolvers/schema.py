@@ -1,15 +1,54 @@
-"""The strawberry schema: root query and mutation types assembled from resolver modules."""
+"""The strawberry schema: root query and mutation types assembled from resolver modules.
+
+:func:`build_schema` adds the hardening extensions (limits, policy enforcement, error
+masking) and turns introspection and field suggestions on only in development mode;
+``schema`` is the production build, used for SDL export and coverage tests.
+"""
 
 from __future__ import annotations
 
-import strawberry
+from typing import Any
 
+import strawberry
+from graphql import GraphQLError
+from strawberry.schema.config import StrawberryConfig
+
+from hub.api.error_masking import log_errors
+from hub.api.extensions import ApiLimits, hardening_extensions
+from resolvers.audit import AuditEventPage, audit_events_field
+from resolvers.consent import ConsentType, record_consent_field, revoke_consent_field
 from resolvers.health import Health, resolve_health
+from resolvers.me import PrincipalType, resolve_me
 
 
 @strawberry.type
 class Query:
     health: Health = strawberry.field(resolver=resolve_health, description="Service health.")
+    me: PrincipalType = strawberry.field(
+        resolver=resolve_me, description="The caller, the declared purpose, correlation id.")
+    audit_events: AuditEventPage = audit_events_field
 
 
-schema = strawberry.Schema(query=Query)
+@strawberry.type
+class Mutation:
+    record_consent: ConsentType = record_consent_field
+    revoke_consent: ConsentType = revoke_consent_field
+
+
+class HubSchema(strawberry.Schema):
+    """Strawberry's schema with the hub's error logging (no variables, identifiers scrubbed)."""
+
+    def process_errors(self, errors: list[GraphQLError],
+                       execution_context: Any = None) -> None:
+        log_errors(errors, execution_context)
+
+
+def build_schema(*, dev_mode: bool = False, limits: ApiLimits | None = None) -> HubSchema:
+    """The schema with production (or development) hardening."""
+    return HubSchema(
+        query=Query, mutation=Mutation,
+        extensions=hardening_extensions(limits or ApiLimits(), dev_mode=dev_mode),
+        config=StrawberryConfig(disable_field_suggestions=not dev_mode))
+
+
+schema = build_schema()

@@ -92,3 +92,25 @@ def clean_store(store: Store) -> Store:
     """The session store with every data node removed (schema kept)."""
     _clear(store)
     return store
+
+
+_SAMPLE_MARKER = "sample-ingested-and-linked"
+
+
+@pytest.fixture
+def linked_sample(store: Store, settings: Settings) -> Store:
+    """The store holding the sample set ingested and linked (built once, rebuilt only when
+    a test has cleared the graph since)."""
+    from hub.ingest.run import ingest_directory
+    from hub.privacy_kit import open_privacy
+    from hub.resolution import run_link
+
+    if store.read("MATCH (p:HealthProbe {key: $key}) RETURN count(p) AS n",
+                  key=_SAMPLE_MARKER)[0]["n"]:
+        return store
+    _clear(store)
+    kit = open_privacy(settings)
+    ingest_directory(store, kit, SAMPLE_DIR)
+    run_link(store, kit)
+    store.write("MERGE (:HealthProbe {key: $key})", key=_SAMPLE_MARKER)
+    return store

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from hub.cli import (
+    audit_cmd,
     db_cmd,
     demo_cmd,
     ingest_cmd,
@@ -13,6 +14,7 @@ from hub.cli import (
     neo4j_cmd,
     privacy_cmd,
     serve_cmd,
+    token_cmd,
 )
 
 app = typer.Typer(
@@ -27,6 +29,8 @@ app.add_typer(demo_cmd.app, name="demo")
 app.add_typer(keys_cmd.app, name="keys")
 app.add_typer(link_cmd.app, name="link")
 app.add_typer(privacy_cmd.app, name="privacy")
+app.add_typer(token_cmd.app, name="token")
+app.add_typer(audit_cmd.app, name="audit")
 app.command("serve")(serve_cmd.serve)
 app.command("ingest")(ingest_cmd.ingest)
 

@@ -115,6 +115,7 @@ class Account:
     kind: str
     balance: float
     query: date
+    protected: bool = False
     rec: object = None
 
 
@@ -128,6 +129,7 @@ class Vehicle:
     model: str
     registered: date
     status: str
+    protected: bool = False
     rec: object = None
 
 
@@ -142,6 +144,7 @@ class Business:
     capital: int
     founded: date
     status: str
+    protected: bool = False
     rec: object = None
 
 
@@ -157,6 +160,7 @@ class Title:
     use: str
     registered: date
     status: str
+    protected: bool = False
     rec: object = None
 
 
@@ -193,6 +197,7 @@ class Housing:
     start: date
     end: date | None
     amount: int
+    protected: bool = False
     rec: object = None
 
 

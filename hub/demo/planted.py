@@ -118,6 +118,8 @@ class Planter:
         else:
             extra = e["limit"] * rng.uniform(1.2, 2.5) - e["assets"]
             objs = [maker.account(p, extra, "定期储蓄")]
+        for obj in objs:
+            obj.protected = True
         self.spec(hh, "asset_disqualifies", person=p, objects=objs, what=what,
                   amount=e["amount"], n=e["n"], total=e["total"])
 
@@ -166,6 +168,7 @@ class Planter:
         end = None if rng.random() < 0.6 else sub_start + timedelta(days=rng.randint(60, 120))
         from hub.demo.model import Housing
         sub = Housing(b, "租赁补贴", hh.address, sub_start, end, rng.randint(100, 500))
+        flat.protected = sub.protected = True
         world.housing += [flat, sub]
         self.spec(hh, "double_housing_aid", objects=[flat, sub], persons=[a, b])
 

@@ -83,8 +83,8 @@ def run_link(store: Store, kit: PrivacyKit, *, full: bool = False) -> LinkSummar
     if result is not None:
         person_of = result.person_ids
         changed_people = set(person_of[person_of != previous.reindex(person_of.index)])
-        people = person_rows(frame, person_of, kit.encryptor, kit.indexer)
-        people = [p for p in people if not incremental or p["person_id"] in changed_people]
+        people = person_rows(frame, person_of, kit.encryptor, kit.indexer,
+                             only=changed_people if incremental else None)
         link_rows = resolves_rows(result.resolves_to, previous)
         queue = review_rows(result.review_queue)
         retired = write_result(store, run_id, people, link_rows, queue, result.redirects)

@@ -20,7 +20,7 @@ def build_zhujian(rng: random.Random, world: World) -> list[Rec]:
         rec = Rec(["", h.person.name, h.person.id18, str(max(1, len(hh.living))), h.kind,
                    h.address, fmt_date(h.start, style), fmt_date(h.end, style), str(h.amount),
                    phone_text(rng, AREA_CODES[hh.region.code])],
-                  [Slot("保障对象", h.person, 1, 2)])
+                  [Slot("保障对象", h.person, 1, 2)], h.protected)
         h.rec = rec
         out.append(rec)
     return out

@@ -301,15 +301,15 @@ def test_handlers_resolve_to_one_roster_row_in_region(out: Path) -> None:
     def canon(name: str) -> str:
         return re.sub(r"[\s·•.・．]", "", name)
 
+    bad = {(r["file"], r["record_id"]) for r in read_truth(out, "bad_rows.csv")}
     roster: dict[tuple[str, str], int] = defaultdict(int)
-    for row in read_lines(out / "staff_roster.csv")[1:]:
-        if len(row) == 8 and row[0] and row[1]:
-            roster[(row[5], canon(row[1]))] += 1
+    for row in _norm_rows(out, "staff_roster.csv", bad):
+        if row["记录编号"]:
+            roster[(row["行政区划"], canon(row["姓名"]))] += 1
     staff_uids = {r["person_uid"] for r in read_truth(out, "person_map.csv")
                   if r["file"] == "staff_roster.csv"}
     hukou_uids = {r["person_uid"] for r in read_truth(out, "person_map.csv")
                   if r["file"] == "gongan_hukou.csv"}
     assert staff_uids <= hukou_uids
-    for row in read_lines(out / "minzheng_aid.csv")[1:]:
-        if len(row) == 13 and row[11] and row[10]:
-            assert roster[(row[10], canon(row[11]))] == 1, row
+    for row in _norm_rows(out, "minzheng_aid.csv", bad):
+        assert roster[(row["行政区划"], canon(row["经办人"]))] == 1, row

@@ -1,0 +1,61 @@
+"""The audit log: ``(:AuditEvent)`` chained by hash, one ``(:AuditHead)``, checkpoints.
+
+Appending is three statements in one write transaction: :data:`LOCK_AUDIT_HEAD` takes the
+head node's write lock (``SET``), so concurrent appends queue there; :data:`READ_AUDIT_HEAD`
+then reads the committed head; :data:`APPEND_AUDIT_EVENTS` creates the events and moves
+the head only if it is still where it was read (``WHERE h.seq = $expected_seq``).
+"""
+
+LOCK_AUDIT_HEAD = """
+MERGE (h:AuditHead {name: $name})
+ON CREATE SET h.seq = 0, h.hash = $genesis, h.profile = $profile, h.created_at = $at
+SET h.locked_at = $at
+"""
+
+READ_AUDIT_HEAD = """
+MATCH (h:AuditHead {name: $name})
+RETURN h.seq AS seq, h.hash AS hash, h.profile AS profile
+"""
+
+APPEND_AUDIT_EVENTS = """
+MATCH (h:AuditHead {name: $name}) WHERE h.seq = $expected_seq
+UNWIND $events AS event
+CREATE (e:AuditEvent)
+SET e = event
+WITH h, count(e) AS created
+SET h.seq = $seq, h.hash = $hash
+RETURN created
+"""
+
+CREATE_AUDIT_CHECKPOINT = """
+CREATE (c:AuditCheckpoint)
+SET c = $checkpoint
+"""
+
+AUDIT_EVENTS_IN_ORDER = """
+MATCH (e:AuditEvent)
+RETURN properties(e) AS e
+ORDER BY e.seq
+"""
+
+AUDIT_CHECKPOINTS = """
+MATCH (c:AuditCheckpoint)
+RETURN c.seq AS seq, c.hash AS hash, c.at AS at, c.mac AS mac
+ORDER BY c.seq
+"""
+
+AUDIT_EVENTS_PAGE = """
+MATCH (e:AuditEvent)
+WHERE e.seq > $after
+  AND ($actor IS NULL OR e.actor = $actor)
+  AND ($org IS NULL OR e.org = $org)
+  AND ($purpose IS NULL OR e.purpose = $purpose)
+  AND ($decision IS NULL OR e.decision = $decision)
+  AND ($subject_ref IS NULL OR e.subject_ref = $subject_ref)
+  AND ($correlation_id IS NULL OR e.correlation_id = $correlation_id)
+  AND ($since IS NULL OR e.at >= $since)
+  AND ($until IS NULL OR e.at < $until)
+RETURN properties(e) AS e
+ORDER BY e.seq
+LIMIT $limit
+"""

@@ -1,0 +1,51 @@
+"""The strawberry extensions and schema config of the hub, from settings.
+
+Production: depth, alias, token and cost limits, introspection off, field suggestions
+off, errors masked. Development adds introspection and suggestions (GraphiQL needs them)
+and shows error messages; the limits stay on in both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+from strawberry.extensions import (
+    AddValidationRules,
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+
+from hub.api.cost import cost_limit_rule
+from hub.api.error_masking import DevErrorMasking, ErrorMasking
+from hub.api.field_policy import PolicyEnforcer
+
+
+@dataclass(frozen=True)
+class ApiLimits:
+    """Limits on GraphQL documents (HUB_MAX_QUERY_DEPTH … in ``hub.config``)."""
+
+    max_depth: int = 10
+    max_aliases: int = 15
+    max_tokens: int = 2000
+    max_cost: int = 5000
+
+
+def hardening_extensions(limits: ApiLimits, *, dev_mode: bool
+                         ) -> list[Callable[[], SchemaExtension]]:
+    """Extension factories (strawberry builds one of each per request)."""
+    factories: list[Callable[[], SchemaExtension]] = [
+        DevErrorMasking if dev_mode else ErrorMasking,
+        partial(QueryDepthLimiter, max_depth=limits.max_depth),
+        partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
+        partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
+        partial(AddValidationRules, [cost_limit_rule(limits.max_cost)]),
+        PolicyEnforcer,
+    ]
+    if not dev_mode:
+        factories.append(DisableIntrospection)
+    return factories

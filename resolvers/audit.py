@@ -1,0 +1,103 @@
+"""``auditEvents``: the audit log for auditors, paginated, pseudonymous by construction.
+
+Events hold no field values, names or ID numbers — only pseudonymous subject references
+— so an auditor reviews who accessed what, and why, without seeing personal data.
+Access is decided by the policy (class ``audit``: auditor and admin, purpose ``audit``);
+reading the log is itself audited.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from graphql import GraphQLError
+from starlette.concurrency import run_in_threadpool
+from strawberry.types import Info
+
+from hub.audit_log import AuditFilter
+from privacy import AuditEvent, utc_timestamp
+from resolvers.context import HubContext
+from resolvers.permissions import PurposeAllowed
+
+MAX_PAGE = 200
+
+
+@strawberry.type(name="AuditEvent", description="One hash-chained audit event.")
+class AuditEventType:
+    seq: int
+    at: str
+    actor: str
+    org: str
+    roles: list[str]
+    purpose: str
+    action: str
+    decision: str
+    reason: str
+    legal_basis: str
+    consent_id: str
+    subject_ref: str = strawberry.field(description="Pseudonymous subject reference.")
+    fields_returned: list[str]
+    fields_masked: list[str]
+    fields_denied: list[str]
+    correlation_id: str
+    prev_hash: str
+    hash: str
+
+    @classmethod
+    def from_event(cls, event: AuditEvent) -> AuditEventType:
+        """The GraphQL view of a stored event."""
+        return cls(
+            seq=event.seq, at=event.at, actor=event.actor, org=event.org,
+            roles=list(event.roles), purpose=event.purpose, action=event.action,
+            decision=event.decision, reason=event.reason, legal_basis=event.legal_basis,
+            consent_id=event.consent_id, subject_ref=event.subject_ref,
+            fields_returned=list(event.fields_returned), fields_masked=list(event.fields_masked),
+            fields_denied=list(event.fields_denied), correlation_id=event.correlation_id,
+            prev_hash=event.prev_hash, hash=event.hash)
+
+
+@strawberry.type(description="A page of audit events, oldest first.")
+class AuditEventPage:
+    events: list[AuditEventType]
+    next_cursor: int | None = strawberry.field(
+        description="Pass as `after` for the next page; null at the end.")
+
+
+@strawberry.input(description="Exact-match filters; times are ISO-8601.")
+class AuditEventFilter:
+    actor: str | None = None
+    org: str | None = None
+    purpose: str | None = None
+    decision: str | None = None
+    subject_ref: str | None = None
+    correlation_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+async def resolve_audit_events(info: Info[HubContext, None], first: int = 50, after: int = 0,
+                               where: AuditEventFilter | None = None) -> AuditEventPage:
+    """A page of events with ``seq > after``, up to ``first`` (at most 200)."""
+    if not 1 <= first <= MAX_PAGE:
+        raise GraphQLError(f"first must be between 1 and {MAX_PAGE}",
+                           extensions={"code": "BAD_INPUT"})
+    audit = info.context.audit
+    if audit is None:
+        raise GraphQLError("the audit log is unavailable", extensions={"code": "UNAVAILABLE"})
+    f = where or AuditEventFilter()
+    query = AuditFilter(
+        actor=f.actor, org=f.org, purpose=f.purpose, decision=f.decision,
+        subject_ref=f.subject_ref, correlation_id=f.correlation_id,
+        since=utc_timestamp(f.since) if f.since else None,
+        until=utc_timestamp(f.until) if f.until else None)
+    events = await run_in_threadpool(audit.page, after=after, limit=first + 1, filters=query)
+    more = len(events) > first
+    events = events[:first]
+    return AuditEventPage(events=[AuditEventType.from_event(e) for e in events],
+                          next_cursor=events[-1].seq if more and events else None)
+
+
+audit_events_field = strawberry.field(
+    resolver=resolve_audit_events, permission_classes=[PurposeAllowed],
+    description="The audit log (auditors: X-Purpose audit). No personal data.")
