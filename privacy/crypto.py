@@ -20,6 +20,7 @@ Everything here is pure (no I/O, no global state) so higher layers stay easy to 
 from __future__ import annotations
 
 import os
+import struct
 from enum import StrEnum
 
 from cryptography.exceptions import InvalidTag
@@ -94,17 +95,7 @@ def seal(
     Returns:
         ``nonce || ciphertext || tag``.
     """
-    _check_key(profile, key)
-    if nonce is None:
-        nonce = os.urandom(NONCE_BYTES)
-    elif len(nonce) != NONCE_BYTES:
-        raise ValueError(f"nonce must be {NONCE_BYTES} bytes, got {len(nonce)}")
-    if profile is Profile.STANDARD:
-        return nonce + AESGCM(key).encrypt(nonce, plaintext, aad)
-    encryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce)).encryptor()
-    encryptor.authenticate_additional_data(aad)
-    body = encryptor.update(plaintext) + encryptor.finalize()
-    return nonce + body + encryptor.tag
+    return AeadKey(profile, key).seal(plaintext, aad, nonce)
 
 
 def open_sealed(profile: Profile, key: bytes, sealed: bytes, aad: bytes) -> bytes:
@@ -124,19 +115,63 @@ def open_sealed(profile: Profile, key: bytes, sealed: bytes, aad: bytes) -> byte
             callers in ``privacy`` translate it into a specific ``DecryptionError``).
         ValueError: ``sealed`` is too short to hold a nonce and a tag.
     """
-    _check_key(profile, key)
-    if len(sealed) < NONCE_BYTES + TAG_BYTES:
-        raise ValueError("sealed value shorter than nonce + tag")
-    nonce, body = sealed[:NONCE_BYTES], sealed[NONCE_BYTES:]
-    try:
+    return AeadKey(profile, key).open(sealed, aad)
+
+
+class AeadKey:
+    """One AEAD key prepared once for sealing and opening many messages.
+
+    Building an ``AESGCM`` object runs the AES key schedule, which costs more than
+    sealing a short value; holding it per data key is most of the speed of field
+    encryption. SM4-GCM has no one-shot AEAD class in ``cryptography``, so only the
+    algorithm object is kept and each message still builds its own cipher context
+    (the library's floor for SM4). Never reuse a nonce: leave ``nonce`` None.
+    """
+
+    __slots__ = ("_aesgcm", "_sm4", "profile")
+
+    def __init__(self, profile: Profile, key: bytes) -> None:
+        _check_key(profile, key)
+        self.profile = profile
         if profile is Profile.STANDARD:
-            return AESGCM(key).decrypt(nonce, body, aad)
-        ciphertext, tag = body[:-TAG_BYTES], body[-TAG_BYTES:]
-        decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, tag)).decryptor()
-        decryptor.authenticate_additional_data(aad)
-        return decryptor.update(ciphertext) + decryptor.finalize()
-    except InvalidTag as exc:
-        raise AuthenticationFailed from exc
+            self._aesgcm: AESGCM | None = AESGCM(key)
+            self._sm4: algorithms.SM4 | None = None
+        else:
+            self._aesgcm = None
+            self._sm4 = algorithms.SM4(key)
+
+    def seal(self, plaintext: bytes, aad: bytes, nonce: bytes | None = None) -> bytes:
+        """Return ``nonce || ciphertext || tag`` (see :func:`seal`)."""
+        if nonce is None:
+            nonce = os.urandom(NONCE_BYTES)
+        elif len(nonce) != NONCE_BYTES:
+            raise ValueError(f"nonce must be {NONCE_BYTES} bytes, got {len(nonce)}")
+        if self._aesgcm is not None:
+            return nonce + self._aesgcm.encrypt(nonce, plaintext, aad)
+        encryptor = Cipher(self._sm4, modes.GCM(nonce)).encryptor()  # type: ignore[arg-type]
+        encryptor.authenticate_additional_data(aad)
+        body = encryptor.update(plaintext) + encryptor.finalize()
+        return nonce + body + encryptor.tag
+
+    def open(self, sealed: bytes, aad: bytes) -> bytes:
+        """Verify and decrypt ``nonce || ciphertext || tag`` (see :func:`open_sealed`).
+
+        Raises:
+            AuthenticationFailed: The tag does not verify.
+            ValueError: ``sealed`` is shorter than nonce + tag.
+        """
+        if len(sealed) < NONCE_BYTES + TAG_BYTES:
+            raise ValueError("sealed value shorter than nonce + tag")
+        nonce = sealed[:NONCE_BYTES]
+        try:
+            if self._aesgcm is not None:
+                return self._aesgcm.decrypt(nonce, sealed[NONCE_BYTES:], aad)
+            decryptor = Cipher(self._sm4, modes.GCM(nonce)).decryptor()  # type: ignore[arg-type]
+            decryptor.authenticate_additional_data(aad)
+            body = decryptor.update(sealed[NONCE_BYTES:-TAG_BYTES])
+            return body + decryptor.finalize_with_tag(sealed[-TAG_BYTES:])
+        except InvalidTag as exc:
+            raise AuthenticationFailed from exc
 
 
 def _hash_algorithm(profile: Profile) -> hashes.HashAlgorithm:
@@ -157,6 +192,30 @@ def mac(profile: Profile, key: bytes, data: bytes) -> bytes:
     return h.finalize()
 
 
+class MacKey:
+    """An HMAC key (optionally with a fixed message prefix) prepared for many messages.
+
+    Copying a keyed HMAC state skips the key setup (two hash blocks) and the Python-side
+    algorithm checks of a fresh ``HMAC``; it measured faster here than the stdlib's
+    one-shot ``hmac.digest``, which re-fetches the digest from OpenSSL on every call, and
+    it serves SHA-256 and SM3 alike. ``MacKey(p, k, prefix).digest(m)`` equals
+    ``mac(p, k, prefix + m)``.
+    """
+
+    __slots__ = ("_base",)
+
+    def __init__(self, profile: Profile, key: bytes, prefix: bytes = b"") -> None:
+        self._base = hmac.HMAC(key, _hash_algorithm(profile))
+        if prefix:
+            self._base.update(prefix)
+
+    def digest(self, data: bytes) -> bytes:
+        """Return the MAC of ``prefix + data``."""
+        h = self._base.copy()
+        h.update(data)
+        return h.finalize()
+
+
 def derive_key(profile: Profile, key: bytes, purpose: str, length: int = 32) -> bytes:
     """Derive an independent sub-key of ``length`` bytes from ``key`` for ``purpose``.
 
@@ -169,6 +228,9 @@ def derive_key(profile: Profile, key: bytes, purpose: str, length: int = 32) -> 
     return mac(profile, key, b"hub-kdf/1\x00" + purpose.encode("utf-8") + b"\x01")[:length]
 
 
+_U32 = struct.Struct(">I").pack
+
+
 def length_prefixed(*parts: str | bytes) -> bytes:
     """Encode ``parts`` unambiguously: each as a 4-byte big-endian length then its bytes.
 
@@ -177,6 +239,5 @@ def length_prefixed(*parts: str | bytes) -> bytes:
     out: list[bytes] = []
     for part in parts:
         raw = part.encode("utf-8") if isinstance(part, str) else part
-        out.append(len(raw).to_bytes(4, "big"))
-        out.append(raw)
+        out += (_U32(len(raw)), raw)
     return b"".join(out)

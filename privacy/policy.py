@@ -179,7 +179,10 @@ GRAPHQL_FIELD_CLASSES: Mapping[tuple[str, str], AccessClass] = {
     ("AuditEvent", "*"): _C.AUDIT,
     ("AuditEventPage", "*"): _C.AUDIT,
     ("Consent", "*"): _C.CONSENT,
-    # the linked graph (person / household / aid chain types)
+    # the linked graph: root fields and person / household / aid chain types
+    ("Query", "person"): _C.REFERENCE,
+    ("Query", "household"): _C.REFERENCE,
+    ("Query", "aidChain"): _C.AID_PROGRAMME,
     ("Person", "personId"): _C.REFERENCE,
     ("Person", "idNumber"): _C.IDENTIFIER,
     ("Person", "birthDate"): _C.IDENTIFIER,

@@ -24,9 +24,13 @@ header part or moving the token breaks authentication.
 
 from __future__ import annotations
 
-import base64
 import re
+import struct
+from binascii import Error as _BinasciiError
+from binascii import a2b_base64, b2a_base64
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import NoReturn
 
 from privacy.crypto import (
     NONCE_BYTES,
@@ -41,11 +45,21 @@ from privacy.errors import MalformedCiphertextError, UnsupportedTokenError
 
 TOKEN_PREFIX = "enc1"
 CHECK_BYTES = 4
-_B64URL = re.compile(r"[A-Za-z0-9_-]+")
 _OTHER_FORMAT = re.compile(r"enc\d+")
 _FIELD_CLASS = re.compile(r"[a-z][a-z0-9_]{0,31}")
 _VERSION = re.compile(r"[1-9][0-9]{0,8}")
-_CHECK_TAG = length_prefixed("ctx")
+# MAC input prefix of the context check (domain separation from other MACs of the key).
+CHECK_PREFIX = length_prefixed("ctx")
+_U32 = struct.Struct(">I").pack
+
+# base64url <-> base64 on bytes (C speed). "+", "/" and "=" are not base64url, so they
+# become "!", which strict a2b_base64 rejects like any other stray character.
+_TO_URL = bytes.maketrans(b"+/", b"-_")
+_FROM_URL = bytes.maketrans(b"-_+/=", b"+/!!!")
+_PADDING = (b"", b"", b"==", b"=")
+# Canonical form: the unused low bits of the last character must be zero (2 or 4 bits
+# when the text length is 3 or 2 modulo 4).
+_CANONICAL_LAST = ("", "", "AQgw", "AEIMQUYcgkosw048")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +75,7 @@ class Token:
 
 def b64url_encode(raw: bytes) -> str:
     """Encode ``raw`` as unpadded base64url (RFC 4648 section 5)."""
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+    return b2a_base64(raw, newline=False).rstrip(b"=").translate(_TO_URL).decode("ascii")
 
 
 def b64url_decode(text: str) -> bytes:
@@ -70,25 +84,24 @@ def b64url_decode(text: str) -> bytes:
     Raises:
         ValueError: Not canonical unpadded base64url.
     """
-    if not _B64URL.fullmatch(text) or len(text) % 4 == 1:
+    rem = len(text) % 4
+    if not text or rem == 1:
         raise ValueError("not base64url")
-    raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    if b64url_encode(raw) != text:
+    if rem and text[-1] not in _CANONICAL_LAST[rem]:
         raise ValueError("non-canonical base64url")
-    return raw
+    try:
+        return a2b_base64(
+            text.encode("ascii").translate(_FROM_URL) + _PADDING[rem], strict_mode=True
+        )
+    except (UnicodeEncodeError, _BinasciiError):
+        raise ValueError("not base64url") from None
 
 
 def format_token(token: Token) -> str:
     """Render a :class:`Token` as its ASCII string form."""
-    return ".".join(
-        (
-            TOKEN_PREFIX,
-            aead_name(token.profile),
-            token.field_class,
-            str(token.version),
-            b64url_encode(token.check),
-            b64url_encode(token.sealed),
-        )
+    return (
+        f"{TOKEN_PREFIX}.{aead_name(token.profile)}.{token.field_class}.{token.version}."
+        f"{b64url_encode(token.check)}.{b64url_encode(token.sealed)}"
     )
 
 
@@ -114,35 +127,23 @@ def parse_token(text: str) -> Token:
         UnsupportedTokenError: A token of another format version or an unknown algorithm.
         MalformedCiphertextError: Anything else that is not a well-formed ``enc1`` token.
     """
-    if not isinstance(text, str):
-        raise MalformedCiphertextError(
-            f"expected a ciphertext token string, got {type(text).__name__}"
-        )
-    parts = text.split(".")
-    if parts[0] != TOKEN_PREFIX:
-        if _OTHER_FORMAT.fullmatch(parts[0]):
-            raise UnsupportedTokenError(
-                f"ciphertext token format {parts[0]!r} is not supported by this version "
-                f"(it reads {TOKEN_PREFIX!r}); upgrade the hub"
-            )
-        raise MalformedCiphertextError(
-            f"value is not a ciphertext token (expected prefix {TOKEN_PREFIX!r}); was a "
-            "plaintext value stored in an encrypted property?"
-        )
-    if len(parts) != 6:
-        raise MalformedCiphertextError(
-            f"ciphertext token has {len(parts)} parts, expected 6; it was truncated or concatenated"
-        )
+    return Token(*split_token(text))
+
+
+def split_token(text: str) -> tuple[Profile, str, int, bytes, bytes]:
+    """Like :func:`parse_token` but return a plain tuple (hot path of decryption).
+
+    Returns:
+        ``(profile, field_class, version, check, sealed)``.
+
+    Raises:
+        UnsupportedTokenError, MalformedCiphertextError: As :func:`parse_token`.
+    """
+    parts = text.split(".") if isinstance(text, str) else None
+    if parts is None or len(parts) != 6 or parts[0] != TOKEN_PREFIX:
+        _raise_bad_shape(text, parts)
     _, alg, field_class, version, check, payload = parts
-    profile = profile_for_aead_name(alg)
-    if profile is None:
-        raise UnsupportedTokenError(
-            f"ciphertext token names unknown algorithm {alg[:16]!r}; expected A256GCM or SM4GCM"
-        )
-    if not _FIELD_CLASS.fullmatch(field_class):
-        raise MalformedCiphertextError("ciphertext token has an invalid field-class part")
-    if not _VERSION.fullmatch(version):
-        raise MalformedCiphertextError("ciphertext token has an invalid key-version part")
+    profile, number = _header(alg, field_class, version)
     try:
         check_raw = b64url_decode(check)
         sealed = b64url_decode(payload)
@@ -155,12 +156,56 @@ def parse_token(text: str) -> Token:
         raise MalformedCiphertextError(
             "ciphertext token is too short to hold nonce, tag and context check; it was truncated"
         )
-    return Token(profile, field_class, int(version), check_raw, sealed)
+    return profile, field_class, number, check_raw, sealed
+
+
+def _raise_bad_shape(text: object, parts: list[str] | None) -> NoReturn:
+    """Raise the error for a value that is not a string of six parts starting ``enc1``."""
+    if parts is None:
+        raise MalformedCiphertextError(
+            f"expected a ciphertext token string, got {type(text).__name__}"
+        )
+    if parts[0] != TOKEN_PREFIX:
+        if _OTHER_FORMAT.fullmatch(parts[0]):
+            raise UnsupportedTokenError(
+                f"ciphertext token format {parts[0]!r} is not supported by this version "
+                f"(it reads {TOKEN_PREFIX!r}); upgrade the hub"
+            )
+        raise MalformedCiphertextError(
+            f"value is not a ciphertext token (expected prefix {TOKEN_PREFIX!r}); was a "
+            "plaintext value stored in an encrypted property?"
+        )
+    raise MalformedCiphertextError(
+        f"ciphertext token has {len(parts)} parts, expected 6; it was truncated or concatenated"
+    )
+
+
+@lru_cache(maxsize=1024)
+def _header(alg: str, field_class: str, version: str) -> tuple[Profile, int]:
+    """Validate the header parts of a token; cached because a store holds few distinct ones.
+
+    Only valid headers are cached (an exception is never stored), and the bounded size
+    keeps a stream of forged headers from growing memory.
+    """
+    profile = profile_for_aead_name(alg)
+    if profile is None:
+        raise UnsupportedTokenError(
+            f"ciphertext token names unknown algorithm {alg[:16]!r}; expected A256GCM or SM4GCM"
+        )
+    if not _FIELD_CLASS.fullmatch(field_class):
+        raise MalformedCiphertextError("ciphertext token has an invalid field-class part")
+    if not _VERSION.fullmatch(version):
+        raise MalformedCiphertextError("ciphertext token has an invalid key-version part")
+    return profile, int(version)
 
 
 def context_bytes(label: str, record_key: str, field: str) -> bytes:
     """Encode where a value lives (label, record key, field) for AAD and context check."""
-    return length_prefixed(label, record_key, field)
+    try:
+        lb, rk, fd = label.encode("utf-8"), record_key.encode("utf-8"), field.encode("utf-8")
+    except AttributeError:  # not all str: keep length_prefixed's handling
+        return length_prefixed(label, record_key, field)
+    return b"".join((_U32(len(lb)), lb, _U32(len(rk)), rk, _U32(len(fd)), fd))
 
 
 def associated_data(profile: Profile, field_class: str, version: int, context: bytes) -> bytes:
@@ -170,9 +215,15 @@ def associated_data(profile: Profile, field_class: str, version: int, context: b
     ciphertext copied to another node or property fails to decrypt; binding algorithm,
     class and version means the header cannot be edited to point at another key.
     """
-    return length_prefixed(TOKEN_PREFIX, aead_name(profile), field_class, str(version)) + context
+    return _aad_head(profile, field_class, version) + context
+
+
+@lru_cache(maxsize=256)
+def _aad_head(profile: Profile, field_class: str, version: int) -> bytes:
+    """The header half of the associated data; the same for every value of one data key."""
+    return length_prefixed(TOKEN_PREFIX, aead_name(profile), field_class, str(version))
 
 
 def context_check(profile: Profile, check_key: bytes, context: bytes) -> bytes:
     """Return the 4-byte keyed context check stored in the token header (diagnostic only)."""
-    return mac(profile, check_key, _CHECK_TAG + context)[:CHECK_BYTES]
+    return mac(profile, check_key, CHECK_PREFIX + context)[:CHECK_BYTES]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from starlette.testclient import TestClient
@@ -26,6 +26,10 @@ def client(settings: Settings, clean_store: Store) -> Iterator[TestClient]:
 
 def _client(settings: Settings, **changes: object) -> TestClient:
     return TestClient(create_app(api_settings(settings, **changes)))
+
+
+def _in_days(days: int) -> str:
+    return (datetime.now(UTC) + timedelta(days=days)).isoformat()
 
 
 def _events(store: Store, settings: Settings) -> list:
@@ -145,7 +149,7 @@ def test_consent_recorded_by_a_caseworker_and_revoked(
         consentId subjectKind purpose grantee recordedBy inForce } }"""
     variables = {"c": {"subjectKind": "HOUSEHOLD", "subjectId": "HH-1",
                        "purpose": "verification", "grantee": "民政",
-                       "expiresAt": "2099-01-01T00:00:00+00:00", "evidenceRef": "FORM-2024-7"}}
+                       "expiresAt": _in_days(180), "evidenceRef": "FORM-2024-7"}}
     recorded = gql(client, mutation, bearer=token("caseworker"), variables=variables).json()
     consent = recorded["data"]["recordConsent"]
     assert consent["inForce"] and consent["recordedBy"] == "staff-001"
@@ -181,14 +185,15 @@ def test_introspection_and_graphiql_in_dev_mode(settings: Settings, clean_store:
 
 def test_depth_alias_token_and_cost_limits(settings: Settings, clean_store: Store) -> None:
     bearer = token("auditor", org="审计", regions=())
-    with _client(settings, max_query_depth=2, max_aliases=3, max_query_cost=100,
+    with _client(settings, max_query_depth=1, max_aliases=3, max_query_cost=100,
                  max_query_tokens=200) as limited:
         deep = gql(limited, "{ auditEvents { events { seq } } }", bearer=bearer, purpose="audit")
         assert "exceeds maximum operation depth" in deep.json()["errors"][0]["message"]
         aliases = "{ " + " ".join(f"a{i}: me {{ org }}" for i in range(5)) + " }"
         assert "aliases" in gql(limited, aliases, bearer=bearer).json()["errors"][0]["message"]
-        tokens = "{ me { " + " ".join(["org"] * 150) + " } }"
-        assert "token" in gql(limited, tokens, bearer=bearer).json()["errors"][0]["message"]
+        tokens = "{ me { " + " ".join(["org"] * 250) + " } }"
+        messages = [e["message"] for e in gql(limited, tokens, bearer=bearer).json()["errors"]]
+        assert any("token" in m.lower() for m in messages), messages
     with _client(settings, max_query_cost=100) as costly:
         page = "{ auditEvents(first: 150) { events { seq actor org } } }"
         message = gql(costly, page, bearer=bearer, purpose="audit").json()["errors"][0]["message"]

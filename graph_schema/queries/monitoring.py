@@ -113,7 +113,8 @@ WITH a, s, collect(DISTINCT m.person_id) AS members, collect(DISTINCT k.kind) AS
      collect(DISTINCT st) AS staff, collect(DISTINCT ms.fact_key) + collect(DISTINCT mm.fact_key)
      AS hukou_keys
 OPTIONAL MATCH (h:HukouEntry) WHERE h.fact_key IN hukou_keys
-WITH a, s, members, kinds, [a] + staff + collect(DISTINCT h) AS facts
+WITH a, s, members, kinds, staff, collect(DISTINCT h) AS entries
+WITH a, s, members, kinds, [a] + staff + entries AS facts
 RETURN s.person_id AS staff_person_id, a.record_id AS aid_record_id, members AS person_ids,
        kinds, a.region_code AS region_code,
        [f IN facts | {department: f.department, source: f.source, record_id: f.record_id,

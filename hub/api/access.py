@@ -157,9 +157,15 @@ class AccessGuard:
             note.reasons.add(exc.reason)
             note.recordable = True
             raise
+        self.remember_consent(subject, consent, action=action)
+        return consent
+
+    def remember_consent(self, subject: DataSubject, consent: ConsentRecord, *,
+                         action: str) -> None:
+        """Register a consent verified elsewhere (e.g. loaded for a whole page at once with
+        ``consent_service.consents_for`` + ``privacy.find_covering``) for ``subject``."""
         self._consents[(subject.kind, subject.id)] = consent
         self._note_for(action, subject).consent_id = consent.consent_id
-        return consent
 
     # -- audit ----------------------------------------------------------------------------
     def note_denial(self, action: str, reason: str, subject: DataSubject | None = None) -> None:
@@ -190,9 +196,13 @@ class AccessGuard:
         events = []
         purpose = self.purpose.value if self.purpose is not None else ""
         basis = PURPOSE_RULES[self.purpose].legal_basis if self.purpose is not None else ""
+        with_subjects = {action for action, subject in self._notes if subject is not None}
         for (action, subject), note in self._notes.items():
             if not note.recordable:
                 continue
+            if subject is None and action in with_subjects and not note.denied \
+                    and not note.reasons:
+                continue  # the root field itself; the per-subject events name the action
             ref = ""
             if subject is not None and self._audit is not None:
                 ref = self._audit.subject_ref(subject.kind, subject.id)

@@ -4,8 +4,9 @@ Errors the hub raises on purpose as ``GraphQLError`` (access denied, validation,
 keep their message; anything else (an unexpected exception inside a resolver) is replaced
 by "internal error" outside development mode. Every error carries
 ``extensions.correlationId``. :func:`log_errors` replaces strawberry's default logging:
-it logs the error type, path and traceback frames, with identifiers scrubbed from the
-message, never the request's variables.
+it logs the error type, path and traceback frames (file, line, function — not the source
+lines, which may hold literals), with identifiers scrubbed from the message, never the
+request's variables.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ def log_errors(errors: list[GraphQLError], execution_context: Any = None) -> Non
                         scrub(error.message))
             continue
         original = error.original_error
-        frames = "".join(traceback.format_tb(original.__traceback__)) if original else ""
+        frames = "".join(f'  File "{f.filename}", line {f.lineno}, in {f.name}\n'
+                         for f in traceback.extract_tb(original.__traceback__)) if original else ""
         logger.error("unexpected %s %s at %s: %s\n%s", type(original).__name__, correlation_id,
                      path or "-", scrub(str(original)), frames)
 

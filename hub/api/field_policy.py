@@ -53,8 +53,8 @@ class PolicyEnforcer(SchemaExtension):
 
     def resolve(self, _next: Callable[..., Any], root: Any, info: GraphQLResolveInfo,
                 *args: Any, **kwargs: Any) -> Any:
-        if info.field_name.startswith("__"):
-            return _next(root, info, *args, **kwargs)
+        if info.field_name.startswith("__") or info.parent_type.name.startswith("__"):
+            return _next(root, info, *args, **kwargs)  # introspection: gated by validation
         guard = getattr(info.context, "access", None)
         if guard is None:
             raise GraphQLError("access denied", extensions={"code": "FORBIDDEN"})

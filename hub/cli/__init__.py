@@ -11,10 +11,12 @@ from hub.cli import (
     ingest_cmd,
     keys_cmd,
     link_cmd,
+    monitor_cmd,
     neo4j_cmd,
     privacy_cmd,
     serve_cmd,
     token_cmd,
+    verify_cmd,
 )
 
 app = typer.Typer(
@@ -28,7 +30,9 @@ app.add_typer(db_cmd.app, name="db")
 app.add_typer(demo_cmd.app, name="demo")
 app.add_typer(keys_cmd.app, name="keys")
 app.add_typer(link_cmd.app, name="link")
+app.add_typer(monitor_cmd.app, name="monitor")
 app.add_typer(privacy_cmd.app, name="privacy")
+app.add_typer(verify_cmd.app, name="verify")
 app.add_typer(token_cmd.app, name="token")
 app.add_typer(audit_cmd.app, name="audit")
 app.command("serve")(serve_cmd.serve)

@@ -1,23 +1,75 @@
-"""``hub demo``: the main job — local Neo4j, sample data, API with GraphiQL."""
+"""``hub demo``: the main job — local Neo4j, a generated set ingested and linked, the API
+with GraphiQL; and ``hub demo generate`` for synthetic exports at any scale."""
 
 from __future__ import annotations
 
-import typer
+import time
+from pathlib import Path
 
+import typer
+from rich.progress import Progress
+
+from graph_schema import migrate
 from hub.cli._common import console, hub_errors, settings
+from hub.cli.ingest_cmd import print_report
 from hub.cli.serve_cmd import serve_app
+from hub.config import Settings
+from hub.demo import generate as generate_set
+from hub.ingest.run import IngestOptions, ingest_directory
 from hub.neo4j_local import LocalNeo4j
+from hub.privacy_kit import open_privacy
+from hub.resolution import run_link
+from hub.store import Store
 
 app = typer.Typer(help="Run the demo, or generate synthetic exports.",
                   invoke_without_command=True)
+
+
+@app.command()
+def generate(
+    out_dir: Path = typer.Argument(..., help="Directory to write the 18 exports + truth/."),
+    households: int = typer.Option(20_000, min=1, help="Number of households."),
+    seed: int = typer.Option(7, help="Random seed (same seed, same bytes)."),
+) -> None:
+    """Write synthetic department exports in the exact layouts, with their ground truth."""
+    began = time.monotonic()
+    with Progress(console=console) as progress:
+        task = progress.add_task("generating", total=None)
+
+        def advance(stage: str, done: int, total: int) -> None:
+            progress.update(task, description=stage, completed=done, total=total)
+
+        summary = generate_set(out_dir, households=households, seed=seed, progress=advance)
+    console.print(f"{summary} in {time.monotonic() - began:.1f} s → {out_dir}")
+
+
+def prepare_demo_graph(s: Settings, households: int, seed: int) -> None:
+    """Generate (once), ingest and link the demo set into the configured graph."""
+    set_dir = s.data_dir / "demo" / f"set-{households}-{seed}"
+    if not (set_dir / "truth" / "manifest.csv").is_file():
+        with console.status(f"generating {households} households"):
+            generate_set(set_dir, households=households, seed=seed)
+    with hub_errors(), Store.connect(s) as store:
+        migrate(store)
+        kit = open_privacy(s)
+        began = time.monotonic()
+        with console.status("ingesting the demo set"):
+            report = ingest_directory(store, kit, set_dir, IngestOptions())
+        print_report(report, time.monotonic() - began)
+        with console.status("linking people and households"):
+            summary = run_link(store, kit)
+        console.print(f"linked {summary.mentions} mentions into {summary.persons} people "
+                      f"({summary.mode}, {summary.seconds} s)")
 
 
 @app.callback()
 def demo(
     ctx: typer.Context,
     port: int = typer.Option(None, help="HTTP port of the API (default HUB_PORT or 8000)."),
+    households: int = typer.Option(300, min=1, help="Households in the demo set."),
+    seed: int = typer.Option(7, help="Seed of the demo set."),
 ) -> None:
-    """Start Neo4j, migrate, and serve the API with GraphiQL until Ctrl-C."""
+    """Start Neo4j, load a demo set, and serve the API with GraphiQL until Ctrl-C."""
     if ctx.invoked_subcommand is not None:
         return
     s = settings().with_overrides(dev_mode=True)
@@ -26,11 +78,12 @@ def demo(
     server = None if s.uses_external_neo4j else LocalNeo4j(s)
     started_here = False
     if server is not None and server.pid() is None:
-        with hub_errors(), console.status("starting Neo4j (first run fetches it via Maven)"):
+        with hub_errors(), console.status("starting Neo4j (the first run fetches it via Maven)"):
             server.start()
         started_here = True
         console.print(f"Neo4j running at {server.uri}")
     try:
+        prepare_demo_graph(s, households, seed)
         serve_app(s)
     finally:
         if started_here and server is not None:

@@ -51,6 +51,7 @@ class Planter:
         self.pools: dict[str, list[Household]] = {}
         self.kin = kinship(world)
         self.ix = Indexes(world)
+        self.staff_names: set[tuple[str, str]] = set()
 
     def pick(self, key: str, cond: Callable[[Household, dict[str, object]], bool]
              ) -> Household | None:
@@ -231,6 +232,7 @@ class Planter:
                     k = by_uid[uid]
                     if (k.alive and k.hh.region is hh.region and 23 <= k.age(as_of) <= 58
                             and k.employment == "就业" and not k.staff_title
+                            and (k.hh.region.code, k.name) not in self.staff_names
                             and k.hh.uid not in self.used):
                         return k
             return None
@@ -250,6 +252,7 @@ class Planter:
                 return
             return
         self.used |= {hh.uid, k.hh.uid}
+        self.staff_names.add((k.hh.region.code, k.name))
         self.spec(hh, "kin_of_staff", staff=k)
 
     def _adopt_staff_kin(self) -> bool:
@@ -267,7 +270,8 @@ class Planter:
             head = next(p for p in hh.living if p.relation == "户主")
             for k in workers:
                 gap = head.age(as_of) - k.age(as_of)
-                if k.hh is not hh and k.hh.region is hh.region and 20 <= gap <= 40:
+                if (k.hh is not hh and k.hh.region is hh.region and 20 <= gap <= 40
+                        and (k.hh.region.code, k.name) not in self.staff_names):
                     rel = "子" if k.sex == "男" else "女"
                     when = max(k.birth + timedelta(days=365 * 18),
                                as_of - timedelta(days=365 * 5))
@@ -276,6 +280,7 @@ class Planter:
                     k.moved_from.append((hh, rel, when))
                     self.kin = kinship(world)
                     self.used |= {hh.uid, k.hh.uid}
+                    self.staff_names.add((k.hh.region.code, k.name))
                     self.spec(hh, "kin_of_staff", staff=k)
                     return True
         return False

@@ -35,7 +35,8 @@ def urban_rural(township: str | None) -> str | None:
 
 
 def build_households(store: Store, encryptor: FieldEncryptor, *, rebuild: bool) -> int:
-    """(Re)build households, member status, kinship and support; returns households set."""
+    """(Re)build households, member status, kinship and support; returns the household
+    count."""
     if rebuild:
         store.run_autocommit(q.CLEAR_HOUSEHOLD_GRAPH)
     store.run_autocommit(q.BUILD_HOUSEHOLDS)
@@ -51,4 +52,4 @@ def build_households(store: Store, encryptor: FieldEncryptor, *, rebuild: bool) 
         rows.append({"household_id": record["household_id"], "township": township,
                      "urban_rural": urban_rural(township)})
     store.write_batches(q.SET_HOUSEHOLD_AREA, rows)
-    return len(rows)
+    return int(store.read(q.COUNT_HOUSEHOLDS)[0]["n"])

@@ -1,0 +1,28 @@
+"""Dynamic monitoring (动态监测): detections, alerts and the pre-grant overlap check."""
+
+from hub.monitoring.model import ALL_TYPES, CASE_TYPES, SIGNAL_TYPES, Evidence, Finding
+from hub.monitoring.overlap import OverlapAnswer, ProgrammeHit
+from hub.monitoring.service import (
+    MonitoringRun,
+    detect,
+    monitoring_alerts,
+    overlaps,
+    run_monitoring,
+    update_alert_status,
+)
+
+__all__ = [
+    "ALL_TYPES",
+    "CASE_TYPES",
+    "SIGNAL_TYPES",
+    "Evidence",
+    "Finding",
+    "MonitoringRun",
+    "OverlapAnswer",
+    "ProgrammeHit",
+    "detect",
+    "monitoring_alerts",
+    "overlaps",
+    "run_monitoring",
+    "update_alert_status",
+]
