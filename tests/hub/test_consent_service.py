@@ -26,7 +26,8 @@ NOW = datetime.now(UTC)
 def graph(clean_store: Store) -> Store:
     clean_store.write("""
         CREATE (h:Household {household_id: 'HH-1', region_code: '659001'})
-        CREATE (p:Person {person_id: 'P-1', region_code: '659001'})-[:MEMBER_OF {status: '正常'}]->(h)
+        CREATE (p:Person {person_id: 'P-1', region_code: '659001'})
+        CREATE (p)-[:MEMBER_OF {status: '正常'}]->(h)
         CREATE (:Person {person_id: 'P-2', region_code: '533401'})
     """)
     return clean_store

@@ -127,11 +127,10 @@ def test_a_resolver_that_forgets_consent_still_fails_closed(graph: Store, log: A
     _consent(graph)
     result = _run(graph, log, '{ aidChain(personId: "P-1") { programme amount } }',
                   "verifier", "verification")
-    assert result.data == {"aidChain": [None, None]} or result.data is None
-    assert {e.extensions["reason"] for e in result.errors} == {"consent_unverifiable",
-                                                                "consent_missing"} & {
-        e.extensions["reason"] for e in result.errors}
+    assert result.data is None  # non-null fields denied: the whole answer is withheld
+    assert {e.extensions["reason"] for e in result.errors} == {"consent_missing"}
     assert all(e.extensions["code"] == "FORBIDDEN" for e in result.errors)
+    assert {e.reason for e in _events(log)} == {"consent_missing"}
 
 
 def test_overlap_check_shows_programmes_and_only_own_amounts(graph: Store, log: AuditLog) -> None:
