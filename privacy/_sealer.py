@@ -10,7 +10,11 @@ and some byte joins. The bytes produced are exactly those of ``privacy.tokens``'
 
 from __future__ import annotations
 
-from privacy.crypto import AeadKey, AuthenticationFailed, MacKey, aead_name
+from os import urandom
+
+from cryptography.exceptions import InvalidTag
+
+from privacy.crypto import NONCE_BYTES, AeadKey, AuthenticationFailed, MacKey, aead_name
 from privacy.errors import TamperedCiphertextError, WrongContextError
 from privacy.key_types import DataKey
 from privacy.tokens import (
@@ -25,17 +29,21 @@ from privacy.tokens import (
 class KeyCipher:
     """Seal and open values under one :class:`DataKey`.
 
+    The AES-256-GCM path calls the ``AESGCM`` object directly (no intermediate Python
+    calls: at ~150k values/s each one shows); SM4-GCM goes through :class:`AeadKey`.
+
     Attributes:
         key: The data key this was built from; callers compare it by identity with the
             keyring's current object to notice a retire/reinstate.
     """
 
-    __slots__ = ("_aad_head", "_aead", "_check", "_token_head", "key")
+    __slots__ = ("_aad_head", "_aead", "_aesgcm", "_check", "_token_head", "key")
 
     def __init__(self, key: DataKey) -> None:
         self.key = key
         self._aead = AeadKey(key.profile, key.aead_key)
-        self._check = MacKey(key.profile, key.check_key, CHECK_PREFIX)
+        self._aesgcm = self._aead.aesgcm
+        self._check = MacKey(key.profile, key.check_key, CHECK_PREFIX).state
         self._aad_head = associated_data(key.profile, key.field_class, key.version, b"")
         self._token_head = (
             f"{TOKEN_PREFIX}.{aead_name(key.profile)}.{key.field_class}.{key.version}."
@@ -44,22 +52,40 @@ class KeyCipher:
     def seal(self, value: str, where: bytes, nonce: bytes | None = None) -> str:
         """Return the token for ``value`` at context ``where`` (from ``context_bytes``).
 
-        ``nonce`` is for batch callers that drew their random nonces in one call.
+        ``nonce`` is for batch callers that drew their random nonces in one call; single
+        calls leave it None and get a fresh one from the OS.
         """
-        sealed = self._aead.seal(value.encode("utf-8"), self._aad_head + where, nonce)
-        check = self._check.digest(where)[:CHECK_BYTES]
+        aad = self._aad_head + where
+        if self._aesgcm is None:
+            sealed = self._aead.seal(value.encode("utf-8"), aad, nonce)
+        else:
+            if nonce is None:
+                nonce = urandom(NONCE_BYTES)
+            sealed = nonce + self._aesgcm.encrypt(nonce, value.encode("utf-8"), aad)
+        mac = self._check.copy()
+        mac.update(where)
+        check = mac.finalize()[:CHECK_BYTES]
         return f"{self._token_head}{b64url_encode(check)}.{b64url_encode(sealed)}"
 
     def open(self, check: bytes, sealed: bytes, where: bytes, label: str, field: str) -> str:
         """Return the plaintext of a parsed token opened at context ``where``.
 
+        ``sealed`` must hold at least nonce + tag (``split_token`` guarantees it).
+
         Raises:
             WrongContextError: The keyed context check differs (moved or swapped value).
             TamperedCiphertextError: The AEAD does not verify or the text is not UTF-8.
         """
-        if self._check.digest(where)[:CHECK_BYTES] != check:
+        mac = self._check.copy()
+        mac.update(where)
+        if mac.finalize()[:CHECK_BYTES] != check:
             raise WrongContextError(label, field)
+        aad = self._aad_head + where
         try:
-            return self._aead.open(sealed, self._aad_head + where).decode("utf-8")
-        except (AuthenticationFailed, UnicodeDecodeError) as exc:
+            if self._aesgcm is None:
+                return self._aead.open(sealed, aad).decode("utf-8")
+            return self._aesgcm.decrypt(
+                sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], aad
+            ).decode("utf-8")
+        except (InvalidTag, AuthenticationFailed, UnicodeDecodeError) as exc:
             raise TamperedCiphertextError(self.key.field_class, self.key.version) from exc

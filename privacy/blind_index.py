@@ -33,9 +33,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from cryptography.hazmat.primitives import hashes, hmac
-
-from privacy.crypto import Profile, derive_key, length_prefixed
+from privacy.crypto import MacKey, derive_key, length_prefixed
 from privacy.key_types import IndexKind
 from privacy.keys import Keyring
 from privacy.normalise import (
@@ -47,6 +45,12 @@ from privacy.normalise import (
 
 DEFAULT_BITS = 64
 _DOMAIN = "hub-bi/1"
+# Plain str (not the enum members): they are dict keys on the hot path, and an enum
+# member hashes through a Python-level ``__hash__``.
+_ID_NUMBER = IndexKind.ID_NUMBER.value
+_NAME_BIRTH = IndexKind.NAME_BIRTH.value
+_PHONE = IndexKind.PHONE.value
+_GENERIC = IndexKind.GENERIC.value
 
 
 class BlindIndexer:
@@ -67,7 +71,7 @@ class BlindIndexer:
         self._keyring = keyring
         self._profile = keyring.index_profile
         self._hex_chars = bits // 4
-        self._macs: dict[str, hmac.HMAC] = {}
+        self._macs: dict[str, MacKey] = {}
 
     @property
     def bits(self) -> int:
@@ -80,7 +84,7 @@ class BlindIndexer:
         Raises:
             InvalidIdentifierError: Not a valid ID number.
         """
-        return self._index(IndexKind.ID_NUMBER, normalise_id_number(value))
+        return self._index(_ID_NUMBER, normalise_id_number(value))
 
     def name_birth(self, name: str, birth_date: str | date) -> str:
         """Index a normalised name together with a birth date (``YYYY-MM-DD``).
@@ -91,9 +95,7 @@ class BlindIndexer:
         Raises:
             InvalidIdentifierError: Empty name or not a real date.
         """
-        return self._index(
-            IndexKind.NAME_BIRTH, normalise_name(name), normalise_birth_date(birth_date)
-        )
+        return self._index(_NAME_BIRTH, normalise_name(name), normalise_birth_date(birth_date))
 
     def phone(self, value: str) -> str:
         """Index a phone number (digits only, ``+86``/``0086`` prefix removed).
@@ -101,7 +103,7 @@ class BlindIndexer:
         Raises:
             InvalidIdentifierError: Fewer than 5 digits.
         """
-        return self._index(IndexKind.PHONE, normalise_phone(value))
+        return self._index(_PHONE, normalise_phone(value))
 
     def generic(self, value: str, *, purpose: str) -> str:
         """Index an already-normalised high-cardinality ``value`` (account number …).
@@ -113,7 +115,7 @@ class BlindIndexer:
         """
         if not purpose or "/" in purpose:
             raise ValueError("purpose must name what is indexed, e.g. 'bank_account' (no '/')")
-        return self._index(f"{IndexKind.GENERIC}/{purpose}", value)
+        return self._index(f"{_GENERIC}/{purpose}", value)
 
     def combined(self, id_number: str, *, attribute: str, value: str) -> str:
         """Index a low-cardinality attribute bound to a person's ID number.
@@ -132,25 +134,25 @@ class BlindIndexer:
         if not attribute or "/" in attribute:
             raise ValueError("attribute must name what is indexed, e.g. 'disability_grade'")
         return self._index(
-            f"{IndexKind.GENERIC}/combined/{attribute}", normalise_id_number(id_number), value
+            f"{_GENERIC}/combined/{attribute}", normalise_id_number(id_number), value
         )
 
     def _index(self, kind: str, *parts: str) -> str:
-        base = self._macs.get(kind)
-        if base is None:
-            base = self._new_mac(kind)
-            self._macs[kind] = base
-        mac = base.copy()
-        mac.update(length_prefixed(_DOMAIN, kind, *parts))
-        return mac.finalize().hex()[: self._hex_chars]
+        """Return the truncated hex ``HMAC(key(kind), LP(domain, kind, *parts))``."""
+        mac = self._macs.get(kind)
+        if mac is None:
+            mac = self._new_mac(kind)
+        return mac.digest(length_prefixed(*parts)).hex()[: self._hex_chars]
 
-    def _new_mac(self, kind: str) -> hmac.HMAC:
+    def _new_mac(self, kind: str) -> MacKey:
+        """Prepare the keyed MAC of ``kind`` with the constant ``LP(domain, kind)`` prefix."""
         root, _, purpose = kind.partition("/")
         key = self._keyring.index_key(root)
         if purpose:
             key = derive_key(self._profile, key, f"blind-index/{purpose}")
-        algorithm = hashes.SHA256() if self._profile is Profile.STANDARD else hashes.SM3()
-        return hmac.HMAC(key, algorithm)
+        mac = MacKey(self._profile, key, length_prefixed(_DOMAIN, kind))
+        self._macs[kind] = mac
+        return mac
 
     def __repr__(self) -> str:
         return f"BlindIndexer(profile={str(self._profile)!r}, bits={self.bits})"

@@ -130,6 +130,11 @@ class AeadKey:
 
     __slots__ = ("_aesgcm", "_sm4", "profile")
 
+    @property
+    def aesgcm(self) -> AESGCM | None:
+        """The prepared ``AESGCM`` object (standard profile), for callers' hot loops."""
+        return self._aesgcm
+
     def __init__(self, profile: Profile, key: bytes) -> None:
         _check_key(profile, key)
         self.profile = profile
@@ -208,6 +213,11 @@ class MacKey:
         self._base = hmac.HMAC(key, _hash_algorithm(profile))
         if prefix:
             self._base.update(prefix)
+
+    @property
+    def state(self) -> hmac.HMAC:
+        """The keyed state after ``prefix``: ``copy()`` it, never update it in place."""
+        return self._base
 
     def digest(self, data: bytes) -> bytes:
         """Return the MAC of ``prefix + data``."""

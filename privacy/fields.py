@@ -24,7 +24,7 @@ from privacy.errors import (
     MalformedCiphertextError,
     TamperedCiphertextError,
 )
-from privacy.key_types import FIELD_CLASSES
+from privacy.key_types import FIELD_CLASSES, DataKey
 from privacy.keys import Keyring
 from privacy.tokens import context_bytes, parse_token, split_token
 
@@ -71,8 +71,9 @@ class FieldEncryptor:
     """Seal and open personal fields with a keyring's data keys.
 
     Each data key is prepared once (AES key schedule, HMAC state, token header) and kept
-    per (field class, version); every call still asks the keyring for the key, so a
-    rotate, retire or reinstate on the keyring takes effect on the very next call.
+    per (field class, version) until the keyring's :attr:`Keyring.generation` changes,
+    so a rotate, retire or reinstate takes effect on the very next call. A cache miss
+    always goes through the keyring, which raises for unknown or retired versions.
 
     Args:
         keyring: Source of data keys; :meth:`Keyring.rotate` on it takes effect on the
@@ -81,7 +82,9 @@ class FieldEncryptor:
 
     def __init__(self, keyring: Keyring) -> None:
         self._keyring = keyring
-        self._ciphers: dict[tuple[str, int], KeyCipher] = {}
+        self._generation = keyring.generation
+        self._ciphers: dict[tuple[str, int], KeyCipher] = {}  # any readable version
+        self._active: dict[str, KeyCipher] = {}  # field class -> active version's
 
     @property
     def active_version(self) -> int:
@@ -110,7 +113,9 @@ class FieldEncryptor:
         """
         if not isinstance(value, str):
             raise TypeError(f"encrypt() takes a str value, got {type(value).__name__}")
-        cipher = self._cipher(field_class, self._keyring.active_version)
+        if self._keyring.generation != self._generation:
+            self._forget()
+        cipher = self._active.get(field_class) or self._active_cipher(field_class)
         return cipher.seal(value, context_bytes(label, record_key, field))
 
     def encrypt_many(self, items: Iterable[tuple[str, str, str, str, str]]) -> list[str]:
@@ -130,18 +135,19 @@ class FieldEncryptor:
         """
         batch = items if isinstance(items, list | tuple) else list(items)
         nonces = os.urandom(NONCE_BYTES * len(batch))
-        active = self._keyring.active_version
-        cipher_for = self._cipher
+        if self._keyring.generation != self._generation:
+            self._forget()
+        active = self._active
         tokens: list[str] = []
         append = tokens.append
         offset = 0
         for value, label, record_key, field, field_class in batch:
             if not isinstance(value, str):
                 raise TypeError(f"encrypt() takes a str value, got {type(value).__name__}")
-            nonce = nonces[offset : offset + NONCE_BYTES]
+            cipher = active.get(field_class) or self._active_cipher(field_class)
+            where = context_bytes(label, record_key, field)
+            append(cipher.seal(value, where, nonces[offset : offset + NONCE_BYTES]))
             offset += NONCE_BYTES
-            cipher = cipher_for(field_class, active)
-            append(cipher.seal(value, context_bytes(label, record_key, field), nonce))
         return tokens
 
     def decrypt(self, token: str, *, label: str, record_key: str, field: str) -> str:
@@ -159,7 +165,11 @@ class FieldEncryptor:
             TamperedCiphertextError: The token was modified.
         """
         profile, field_class, version, check, sealed = split_token(token)
-        cipher = self._opening_cipher(profile, field_class, version)
+        if self._keyring.generation != self._generation:
+            self._forget()
+        cipher = self._ciphers.get((field_class, version))
+        if cipher is None or cipher.key.profile is not profile:
+            cipher = self._opening_cipher(profile, field_class, version)
         return cipher.open(check, sealed, context_bytes(label, record_key, field), label, field)
 
     def decrypt_many(self, items: Iterable[tuple[str, str, str, str]]) -> list[str]:
@@ -177,12 +187,16 @@ class FieldEncryptor:
             DecryptionError: As :meth:`decrypt`, for the first bad item (nothing is
                 returned then).
         """
-        opening_cipher = self._opening_cipher
+        if self._keyring.generation != self._generation:
+            self._forget()
+        ciphers = self._ciphers
         plaintexts: list[str] = []
         append = plaintexts.append
         for token, label, record_key, field in items:
             profile, field_class, version, check, sealed = split_token(token)
-            cipher = opening_cipher(profile, field_class, version)
+            cipher = ciphers.get((field_class, version))
+            if cipher is None or cipher.key.profile is not profile:
+                cipher = self._opening_cipher(profile, field_class, version)
             where = context_bytes(label, record_key, field)
             append(cipher.open(check, sealed, where, label, field))
         return plaintexts
@@ -198,44 +212,56 @@ class FieldEncryptor:
         run can be interrupted and resumed. Raises like :meth:`decrypt`.
         """
         profile, field_class, version, check, sealed = split_token(token)
-        active = self._keyring.active_version
-        if version == active:
+        if version == self._keyring.active_version:
             return token
-        cipher = self._opening_cipher(profile, field_class, version)
+        if self._keyring.generation != self._generation:
+            self._forget()
+        cipher = self._ciphers.get((field_class, version))
+        if cipher is None or cipher.key.profile is not profile:
+            cipher = self._opening_cipher(profile, field_class, version)
         where = context_bytes(label, record_key, field)
         plaintext = cipher.open(check, sealed, where, label, field)
-        return self._cipher(field_class, active).seal(plaintext, where)
+        active = self._active.get(field_class) or self._active_cipher(field_class)
+        return active.seal(plaintext, where)
 
     # --- internals ------------------------------------------------------------------------
 
-    def _cipher(self, field_class: str, version: int) -> KeyCipher:
-        """Return the prepared cipher of data key ``version`` of ``field_class``.
+    def _forget(self) -> None:
+        """Drop every prepared cipher: the keyring's versions changed."""
+        self._ciphers.clear()
+        self._active.clear()
+        self._generation = self._keyring.generation
 
-        The keyring is asked every time (cheap: its own cache), so unknown, retired or
-        re-unwrapped keys behave exactly as without this cache.
+    def _active_cipher(self, field_class: str) -> KeyCipher:
+        """Prepare and remember the active version's cipher for ``field_class``.
+
+        Raises:
+            UnknownFieldClassError: ``field_class`` is not a known class.
         """
-        key = self._keyring.data_key(field_class, version)
-        cipher = self._ciphers.get((field_class, version))
-        if cipher is None or cipher.key is not key:
-            cipher = KeyCipher(key)
-            self._ciphers[(field_class, version)] = cipher
+        cipher = self._prepared(self._keyring.active_key(field_class))
+        self._active[field_class] = cipher
         return cipher
 
     def _opening_cipher(self, profile: Profile, field_class: str, version: int) -> KeyCipher:
-        """Return the cipher for a parsed token header, checked in the original order."""
+        """Check a parsed token header against the keyring (in the original order) and
+        return, and remember, the cipher that opens it.
+        """
         if field_class not in _KNOWN_CLASSES:
             raise MalformedCiphertextError(
                 "ciphertext token names an unknown field class; it was written by a newer "
                 "hub or edited"
             )
-        try:
-            cipher = self._cipher(field_class, version)
-        except DecryptionError:
-            self._ciphers.pop((field_class, version), None)  # e.g. retired: drop the key
-            raise
-        if cipher.key.profile is not profile:
+        key = self._keyring.data_key(field_class, version)
+        if key.profile is not profile:
             raise TamperedCiphertextError(field_class, version)
+        cipher = self._prepared(key)
+        self._ciphers[(field_class, version)] = cipher
         return cipher
+
+    def _prepared(self, key: DataKey) -> KeyCipher:
+        """Return a cipher for ``key``, reusing one already built for the same key."""
+        known = self._ciphers.get((key.field_class, key.version))
+        return known if known is not None and known.key is key else KeyCipher(key)
 
 
 def rewrap_all(

@@ -79,6 +79,7 @@ class Keyring:
         self._data_cache: dict[tuple[str, int], DataKey] = {}
         self._index_cache: dict[str, bytes] = {}
         self._active_number = 0
+        self._generation = 0
 
     # --- construction and persistence ----------------------------------------------------
 
@@ -161,6 +162,16 @@ class Keyring:
         return self._active().profile
 
     @property
+    def generation(self) -> int:
+        """A counter that changes whenever the active version or a version's status does.
+
+        Lets callers such as ``FieldEncryptor`` keep state derived from data keys (e.g.
+        prepared ciphers) and drop it exactly when a rotate, retire or reinstate could
+        have changed which keys are usable.
+        """
+        return self._generation
+
+    @property
     def index_profile(self) -> Profile:
         """The MAC profile of the blind-index keys (fixed when the keyring is created)."""
         return self._doc.index_profile
@@ -192,6 +203,7 @@ class Keyring:
         number = self._add_version(new_profile)  # wraps first: a KEK failure changes nothing
         current.status = VersionStatus.READABLE
         self._active_number = number
+        self._generation += 1
         return number
 
     def retire(self, version: int) -> None:
@@ -212,6 +224,7 @@ class Keyring:
             entry.retired_at = _now()
         for cached in [k for k in self._data_cache if k[1] == version]:
             del self._data_cache[cached]
+        self._generation += 1
 
     def reinstate(self, version: int) -> None:
         """Make a retired ``version`` readable again, to rewrap values a rewrap missed.
@@ -223,6 +236,7 @@ class Keyring:
         if entry.status is VersionStatus.RETIRED:
             entry.status = VersionStatus.READABLE
             entry.retired_at = None
+        self._generation += 1
 
     # --- key access -----------------------------------------------------------------------
 

@@ -22,6 +22,9 @@ from privacy.errors import InvalidIdentifierError
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
+# The weights are 2**(17 - i) mod 11 and 13 = 2 (mod 11), so sum(d_i * w_i) mod 11 equals
+# 2 * int(first17, 13) mod 11: one C-level int() instead of 17 Python multiplications
+# (tests/privacy/test_normalise.py checks both against each other).
 # First two digits of the region code: provinces, Taiwan (71), Hong Kong (81), Macao (82).
 # fmt: off
 PROVINCE_CODES = frozenset(str(code) for code in (
@@ -41,8 +44,7 @@ def id_check_character(first17: str) -> str:
     """Return the GB 11643 check character (``0``-``9`` or ``X``) for 17 leading digits."""
     if len(first17) != 17 or not first17.isdigit() or not first17.isascii():
         raise InvalidIdentifierError("id_number", "the check needs exactly 17 leading digits")
-    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11]
+    return _ID_CHECK[2 * int(first17, 13) % 11]
 
 
 def upgrade_id_15_to_18(id15: str) -> str:
@@ -101,15 +103,21 @@ def normalise_id_number(value: str, *, verify_checksum: bool = True) -> str:
         InvalidIdentifierError: Wrong length or characters, or a checksum mismatch (the
             message never contains the value).
     """
-    compact = "".join(unicodedata.normalize("NFKC", value).split()).upper()
-    if _ID_15.fullmatch(compact):
-        return upgrade_id_15_to_18(compact)
-    if not _ID_18.fullmatch(compact):
-        raise InvalidIdentifierError(
-            "id_number",
-            f"expected 18 characters (17 digits and a digit or X) or 15 digits after "
-            f"removing spaces, got {len(compact)} characters",
-        )
+    if type(value) is str and _ID_18.fullmatch(value):
+        compact = value  # already canonical (the common case): nothing to normalise
+    else:
+        # ASCII is already NFKC: skip the Unicode pass for it.
+        if type(value) is not str or not value.isascii():
+            value = unicodedata.normalize("NFKC", value)
+        compact = "".join(value.split()).upper()
+        if len(compact) == 15 and _ID_15.fullmatch(compact):
+            return upgrade_id_15_to_18(compact)
+        if not _ID_18.fullmatch(compact):
+            raise InvalidIdentifierError(
+                "id_number",
+                f"expected 18 characters (17 digits and a digit or X) or 15 digits after "
+                f"removing spaces, got {len(compact)} characters",
+            )
     if verify_checksum and id_check_character(compact[:17]) != compact[17]:
         raise InvalidIdentifierError(
             "id_number", "check character does not match (GB 11643); likely a typo"

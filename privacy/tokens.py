@@ -133,21 +133,78 @@ def parse_token(text: str) -> Token:
 def split_token(text: str) -> tuple[Profile, str, int, bytes, bytes]:
     """Like :func:`parse_token` but return a plain tuple (hot path of decryption).
 
+    A store holds few distinct headers (``enc1.<alg>.<class>.<version>``), so each one is
+    validated once and remembered; later tokens with that header only split off the
+    check and payload and decode them. Errors are the same as :func:`parse_token`'s.
+
     Returns:
         ``(profile, field_class, version, check, sealed)``.
 
     Raises:
         UnsupportedTokenError, MalformedCiphertextError: As :func:`parse_token`.
     """
+    if isinstance(text, str):
+        parts = text.rsplit(".", 2)
+        header = _HEADERS.get(parts[0]) if len(parts) == 3 else None
+        if header is not None:
+            check, sealed = _decode_body(parts[1], parts[2])
+            return header[0], header[1], header[2], check, sealed
+    return _split_new_header(text)
+
+
+# Validated token headers -> (profile, field class, version). Only headers that passed
+# every check get in, and the size bound keeps a stream of forged ones from using memory.
+_HEADERS: dict[str, tuple[Profile, str, int]] = {}
+_MAX_HEADERS = 1024
+
+
+def _split_new_header(text: object) -> tuple[Profile, str, int, bytes, bytes]:
+    """Fully validate ``text`` in the documented order and remember its header."""
     parts = text.split(".") if isinstance(text, str) else None
     if parts is None or len(parts) != 6 or parts[0] != TOKEN_PREFIX:
         _raise_bad_shape(text, parts)
     _, alg, field_class, version, check, payload = parts
-    profile, number = _header(alg, field_class, version)
+    profile = profile_for_aead_name(alg)
+    if profile is None:
+        raise UnsupportedTokenError(
+            f"ciphertext token names unknown algorithm {alg[:16]!r}; expected A256GCM or SM4GCM"
+        )
+    if not _FIELD_CLASS.fullmatch(field_class):
+        raise MalformedCiphertextError("ciphertext token has an invalid field-class part")
+    if not _VERSION.fullmatch(version):
+        raise MalformedCiphertextError("ciphertext token has an invalid key-version part")
+    number = int(version)
+    if len(_HEADERS) >= _MAX_HEADERS:
+        _HEADERS.clear()
+    _HEADERS[".".join(parts[:4])] = (profile, field_class, number)
+    check_raw, sealed = _decode_body(check, payload)
+    return profile, field_class, number, check_raw, sealed
+
+
+def _decode_body(check: str, payload: str) -> tuple[bytes, bytes]:
+    """Decode the check and payload parts of a token and check their sizes.
+
+    :func:`b64url_decode` inlined twice: this runs once per decrypted value.
+    """
+    rem_check, rem_payload = len(check) % 4, len(payload) % 4
     try:
-        check_raw = b64url_decode(check)
-        sealed = b64url_decode(payload)
-    except ValueError as exc:
+        if (
+            not check
+            or not payload
+            or rem_check == 1
+            or rem_payload == 1
+            or (rem_check and check[-1] not in _CANONICAL_LAST[rem_check])
+            or (rem_payload and payload[-1] not in _CANONICAL_LAST[rem_payload])
+        ):
+            raise ValueError("not canonical base64url")
+        check_raw = a2b_base64(
+            check.encode("ascii").translate(_FROM_URL) + _PADDING[rem_check], strict_mode=True
+        )
+        sealed = a2b_base64(
+            payload.encode("ascii").translate(_FROM_URL) + _PADDING[rem_payload],
+            strict_mode=True,
+        )
+    except ValueError as exc:  # also UnicodeEncodeError and binascii.Error
         raise MalformedCiphertextError(
             "ciphertext token has a badly encoded check or payload part (not canonical "
             "base64url); it was truncated or edited"
@@ -156,7 +213,7 @@ def split_token(text: str) -> tuple[Profile, str, int, bytes, bytes]:
         raise MalformedCiphertextError(
             "ciphertext token is too short to hold nonce, tag and context check; it was truncated"
         )
-    return profile, field_class, number, check_raw, sealed
+    return check_raw, sealed
 
 
 def _raise_bad_shape(text: object, parts: list[str] | None) -> NoReturn:
@@ -180,32 +237,34 @@ def _raise_bad_shape(text: object, parts: list[str] | None) -> NoReturn:
     )
 
 
-@lru_cache(maxsize=1024)
-def _header(alg: str, field_class: str, version: str) -> tuple[Profile, int]:
-    """Validate the header parts of a token; cached because a store holds few distinct ones.
-
-    Only valid headers are cached (an exception is never stored), and the bounded size
-    keeps a stream of forged headers from growing memory.
-    """
-    profile = profile_for_aead_name(alg)
-    if profile is None:
-        raise UnsupportedTokenError(
-            f"ciphertext token names unknown algorithm {alg[:16]!r}; expected A256GCM or SM4GCM"
-        )
-    if not _FIELD_CLASS.fullmatch(field_class):
-        raise MalformedCiphertextError("ciphertext token has an invalid field-class part")
-    if not _VERSION.fullmatch(version):
-        raise MalformedCiphertextError("ciphertext token has an invalid key-version part")
-    return profile, int(version)
-
-
 def context_bytes(label: str, record_key: str, field: str) -> bytes:
-    """Encode where a value lives (label, record key, field) for AAD and context check."""
-    try:
-        lb, rk, fd = label.encode("utf-8"), record_key.encode("utf-8"), field.encode("utf-8")
-    except AttributeError:  # not all str: keep length_prefixed's handling
+    """Encode where a value lives (label, record key, field) for AAD and context check.
+
+    Equal to ``length_prefixed(label, record_key, field)``; labels and field names come
+    from the schema (few distinct values), so their encodings are remembered.
+    """
+    if type(label) is not str or type(record_key) is not str or type(field) is not str:
         return length_prefixed(label, record_key, field)
-    return b"".join((_U32(len(lb)), lb, _U32(len(rk)), rk, _U32(len(fd)), fd))
+    rk = record_key.encode("utf-8")
+    return (
+        (_NAMES.get(label) or _name_bytes(label))
+        + _U32(len(rk))
+        + rk
+        + (_NAMES.get(field) or _name_bytes(field))
+    )
+
+
+# Length-prefixed encodings of labels and field names seen by context_bytes (bounded).
+_NAMES: dict[str, bytes] = {}
+_MAX_NAMES = 4096
+
+
+def _name_bytes(name: str) -> bytes:
+    raw = length_prefixed(name)
+    if len(_NAMES) >= _MAX_NAMES:
+        _NAMES.clear()
+    _NAMES[name] = raw
+    return raw
 
 
 def associated_data(profile: Profile, field_class: str, version: int, context: bytes) -> bytes:

@@ -140,39 +140,37 @@ RETURN hh.household_id AS household_id, hh.region_code AS region_code,
        hh.urban_rural AS urban_rural, collect(p.person_id) AS person_ids
 """
 
-# the economic facts of the living members of the given households, sealed values as
-# ciphertexts for decryption in memory (deposits, incomes, disability level, illness)
-HOUSEHOLD_FACTS = """
-UNWIND $household_ids AS hid
-MATCH (hh:Household {household_id: hid})<-[:MEMBER_OF {status: '正常'}]-(p:Person)
-WHERE p.household_id = hid
+# the assets and economic facts of every living member (status 正常, in their own 户) as
+# compact lists, one row per person: [fact_key, kind, …kind-specific values], sealed values
+# as ciphertexts for decryption in memory (balances, incomes, levels, illness flags)
+LIVING_MEMBER_FACTS = """
+MATCH (p:Person {status: '正常'})
+WHERE p.household_id IS NOT NULL AND ($region IS NULL OR p.region_code = $region)
+CALL (p) {
+  OPTIONAL MATCH (p)-[:HAS]->(f:Fact)
+  WHERE f:FamilyMembership OR f:Disability OR f:MedicalSettlement OR f:StudentRecord
+     OR f:MonitoringCase OR (f:IncomeRecord AND f.kind = 'employment')
+  RETURN collect(CASE f.kind
+    WHEN 'civil_affairs_member' THEN [f.fact_key, f.kind, f.family_category, f.enc_family_no,
+                                      f.enc_monthly_income]
+    WHEN 'employment' THEN [f.fact_key, f.kind, f.status, f.month, f.enc_contribution_base,
+                            f.enc_monthly_pension]
+    WHEN 'disability' THEN [f.fact_key, f.kind, f.cert_status, f.enc_level]
+    WHEN 'medical_settlement' THEN [f.fact_key, f.kind, f.enc_major_illness]
+    WHEN 'student' THEN [f.fact_key, f.kind, f.school_year_start, size(coalesce(f.aid_items, []))]
+    ELSE [f.fact_key, f.kind, f.risk_eliminated] END) AS facts
+}
 CALL (p) {
   OPTIONAL MATCH (p)-[o:OWNS]->(x:Asset)
   WHERE x.asset_kind IN ['vehicle', 'business', 'real_estate', 'deposit']
-  RETURN collect({fact_key: x.fact_key, department: x.department, source: x.source,
-                  record_id: x.record_id, kind: x.asset_kind, role: o.role,
-                  vehicle_type: x.vehicle_type, vehicle_status: x.vehicle_status,
-                  registration_status: x.registration_status, use: x.use,
-                  title_status: x.title_status, title_key: coalesce(x.bi_title_no, x.fact_key),
-                  enc_balance: x.enc_balance}) AS assets
+  RETURN collect(CASE x.asset_kind
+    WHEN 'vehicle' THEN [x.fact_key, x.asset_kind, x.vehicle_type, x.vehicle_status]
+    WHEN 'business' THEN [x.fact_key, x.asset_kind, x.registration_status, o.role]
+    WHEN 'real_estate' THEN [x.fact_key, x.asset_kind, x.use, x.title_status, o.role,
+                             coalesce(x.bi_title_no, x.fact_key)]
+    ELSE [x.fact_key, x.asset_kind, x.enc_balance] END) AS assets
 }
-CALL (p) {
-  OPTIONAL MATCH (p)-[:HAS]->(f:Fact)
-  WHERE f:FamilyMembership OR f:IncomeRecord OR f:Disability OR f:MedicalSettlement
-     OR f:StudentRecord OR f:MonitoringCase
-  RETURN collect({fact_key: f.fact_key, department: f.department, source: f.source,
-                  record_id: f.record_id, kind: f.kind, status: f.status, month: f.month,
-                  cert_status: f.cert_status, family_category: f.family_category,
-                  school_year_start: f.school_year_start, aid_items: f.aid_items,
-                  risk_eliminated: f.risk_eliminated,
-                  enc_level: f.enc_level, enc_major_illness: f.enc_major_illness,
-                  enc_monthly_income: f.enc_monthly_income, enc_family_no: f.enc_family_no,
-                  enc_contribution_base: f.enc_contribution_base,
-                  enc_monthly_pension: f.enc_monthly_pension}) AS facts
-}
-RETURN hid AS household_id, p.person_id AS person_id, p.region_code AS region_code,
-       [a IN assets WHERE a.fact_key IS NOT NULL] AS assets,
-       [f IN facts WHERE f.fact_key IS NOT NULL] AS facts
+RETURN p.household_id AS household_id, p.person_id AS person_id, facts, assets
 """
 
 REGION_STANDARDS = """

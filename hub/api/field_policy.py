@@ -53,6 +53,7 @@ class PolicyEnforcer(SchemaExtension):
 
     def resolve(self, _next: Callable[..., Any], root: Any, info: GraphQLResolveInfo,
                 *args: Any, **kwargs: Any) -> Any:
+        """Decide the field before its resolver runs; mask its value if the policy says so."""
         if info.field_name.startswith("__") or info.parent_type.name.startswith("__"):
             return _next(root, info, *args, **kwargs)  # introspection: gated by validation
         guard = getattr(info.context, "access", None)
@@ -75,6 +76,7 @@ class PolicyEnforcer(SchemaExtension):
         return result
 
     async def on_execute(self) -> AsyncIterator[None]:
+        """After execution, append the request's audit events; withhold data on failure."""
         yield
         context = self.execution_context.context
         guard = getattr(context, "access", None)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import random
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,12 +32,19 @@ def record_id(spec: FileSpec, n: int, year: int) -> str:
     return f"{spec.prefix}{n:0{spec.width}d}"
 
 
+_SPECIAL = re.compile(r'[,"\r\n]')
+
+
+def _field(value: str, quote_all: bool) -> str:
+    if quote_all or _SPECIAL.search(value):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
 def _line(values: list[str], spec: FileSpec) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n" if spec.crlf else "\n",
-                        quoting=csv.QUOTE_ALL if spec.quote_all else csv.QUOTE_MINIMAL)
-    writer.writerow(values)
-    return buf.getvalue()
+    """One CSV line (quoted only where needed, or every field for the bank file)."""
+    end = "\r\n" if spec.crlf else "\n"
+    return ",".join(_field(v, spec.quote_all) for v in values) + end
 
 
 def assemble(rng: random.Random, spec: FileSpec, recs: list[Rec], out_dir: Path,

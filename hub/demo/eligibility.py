@@ -174,7 +174,3 @@ def evaluate_all(world: World, kin: dict[str, Kin] | None = None
     ix = Indexes(world)
     return {hh.uid: evaluate(world, hh, kin, ix) for hh in world.households}
 
-
-def kin_map(world: World) -> dict[str, Kin]:
-    """Kinship (recomputed; cheap)."""
-    return kinship(world)

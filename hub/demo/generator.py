@@ -147,16 +147,17 @@ def generate(out_dir: Path, households: int, seed: int, as_of: date = date(2026,
         "staff_roster.csv": lambda: people.build_staff(rng, world, refs),
         "standards.csv": lambda: people.build_standards(world),
     }
-    recs = {spec.name: builders[spec.name]() for spec in SPECS}
-    files = {id(r): name for name, rows in recs.items() for r in rows}
     results: list[FileResult] = []
     for i, spec in enumerate(SPECS, start=2):
-        results.append(assemble(_rng(seed, spec.name), spec, recs[spec.name], out_dir,
-                                as_of.year))
+        rows = builders[spec.name]()
+        results.append(assemble(_rng(seed, spec.name), spec, rows, out_dir, as_of.year))
+        for row in rows:  # keep only the 记录编号 that the truth files refer to
+            row.values, row.slots, row.logs = row.values[:1], [], []
+        del rows
         tick(spec.name, i)
     build_anomalies(world, specs)
     finish_near_misses(world)
-    write_truth(out_dir / "truth", world, results, refs, files)
+    write_truth(out_dir / "truth", world, results, refs)
     return GenerationSummary(
         out_dir, households, len(world.persons), seed, as_of,
         round(time.perf_counter() - started, 3),

@@ -11,7 +11,7 @@ from hub.demo.assets import AssetMaker, public_flat
 from hub.demo.catalog import REGION_ORDER
 from hub.demo.eligibility import Indexes, evaluate, kinship
 from hub.demo.ids import to_id15
-from hub.demo.model import Anomaly, Household, Person, World
+from hub.demo.model import Household, Person, World
 
 TYPES = ("still_receiving_after_death", "asset_disqualifies", "duplicate_basic_aid",
          "exclusive_overlap", "double_housing_aid", "missed_eligible", "kin_of_staff")
@@ -292,8 +292,3 @@ def plant(rng: random.Random, world: World, pre: dict[str, dict[str, object]],
     per_type = max(1, round(len(world.households) * 0.03 / len(TYPES)))
     return Planter(rng, world, pre, maker).run(per_type)
 
-
-def anomaly(kind: str, hh: list[Household], persons: list[Person],
-            records: list[tuple[str, object]], detail: str) -> Anomaly:
-    """Shorthand constructor."""
-    return Anomaly(kind, hh, persons, records, detail)

@@ -64,7 +64,10 @@ class PopulationBuilder:
         """(name, kind) following the household's ethnicity."""
         if eth in ("维吾尔族", "哈萨克族"):
             father = father_given or nm.dot_given(self.rng, "男", eth)
-            return f"{nm.dot_given(self.rng, sex, eth)}·{father}", "dot"
+            own = nm.dot_given(self.rng, sex, eth)
+            while own == father:
+                own = nm.dot_given(self.rng, sex, eth)
+            return f"{own}·{father}", "dot"
         if eth == "藏族":
             return nm.tibetan_name(self.rng, sex), "tibetan"
         if surname is None and eth in nm.MINORITY_SURNAMES:

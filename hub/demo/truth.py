@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
+from datetime import date
 from pathlib import Path
 
 from hub.demo.assemble import FileResult
@@ -13,6 +14,7 @@ from hub.demo.model import (
     AidRecord,
     Anomaly,
     Business,
+    Household,
     Housing,
     HukouRow,
     Person,
@@ -40,26 +42,24 @@ def _write(path: Path, header: Iterable[str], rows: Iterable[Iterable[object]]) 
         writer.writerows(rows)
 
 
-def _ref(world: World, refs: dict[object, Rec], file: str, obj: object,
-         files: dict[int, str]) -> str:
+def _ref(world: World, refs: dict[object, Rec], file: str, obj: object) -> str:
+    """``file:记录编号`` of a referenced fact (or of a staff member's roster row)."""
     if file == "staff":
         rec = refs[("staff", obj.uid)]
         return f"staff_roster.csv:{rec.values[0]}"
     if file == "members":
         return f"minzheng_members.csv:{obj.recs[0].values[0]}"
-    if isinstance(obj, Rec):
-        return f"{files[id(obj)]}:{obj.values[0]}"
     if isinstance(obj, Person):
         obj = next(r for r in obj.hh.rows if r.person is obj)
     name = file if file.endswith(".csv") else FILE_OF[type(obj)]
     return f"{name}:{obj.rec.values[0]}"
 
 
-def _anomaly_rows(world: World, refs: dict[object, Rec], items: list[Anomaly], prefix: str,
-                  files: dict[int, str]) -> list[list[str]]:
+def _anomaly_rows(world: World, refs: dict[object, Rec], items: list[Anomaly],
+                  prefix: str) -> list[list[str]]:
     rows = []
     for i, a in enumerate(items, start=1):
-        records = ";".join(_ref(world, refs, f, o, files) for f, o in a.records)
+        records = ";".join(_ref(world, refs, f, o) for f, o in a.records)
         rows.append([f"{prefix}{i:05d}", a.type, ";".join(h.uid for h in a.households),
                      ";".join(p.uid for p in a.persons), records, a.detail])
     return rows
@@ -80,7 +80,7 @@ def receiving(world: World) -> dict[str, str]:
 
 
 def write_truth(out: Path, world: World, results: list[FileResult],
-                refs: dict[object, Rec], files: dict[int, str]) -> None:
+                refs: dict[object, Rec]) -> None:
     """Write every truth file.
 
     Args:
@@ -88,7 +88,6 @@ def write_truth(out: Path, world: World, results: list[FileResult],
         world: the generated world.
         results: bookkeeping of every written export.
         refs: extra record references (staff roster rows by person).
-        files: ``id(rec)`` -> file name, for records referenced directly.
     """
     out.mkdir(parents=True, exist_ok=True)
     ystart = school_year_start(world.as_of)
@@ -110,10 +109,10 @@ def write_truth(out: Path, world: World, results: list[FileResult],
             for hh in world.households))
     _write(out / "anomalies.csv",
            _cols("anomaly_id,type,household_uids,person_uids,records,detail"),
-           _anomaly_rows(world, refs, world.anomalies, "A", files))
+           _anomaly_rows(world, refs, world.anomalies, "A"))
     _write(out / "near_misses.csv",
            _cols("near_miss_id,type,household_uids,person_uids,records,detail"),
-           _anomaly_rows(world, refs, world.near_misses, "N", files))
+           _anomaly_rows(world, refs, world.near_misses, "N"))
     _write(out / "bad_rows.csv", _cols("file,line_no,record_id,reason,column,detail"),
            ([r.spec.name, line, rid, b.reason, b.column, b.detail]
             for r in results for line, rid, b in r.bad))
@@ -146,8 +145,8 @@ _ELIG_HEADER = _cols("household_uid,region_code,urban_rural,living_members,"
              "planted")
 
 
-def _person_row(p: Person, ystart: object) -> list[object]:
-    stage = stage_at(p, ystart) if p.alive else None  # type: ignore[arg-type]
+def _person_row(p: Person, ystart: date) -> list[object]:
+    stage = stage_at(p, ystart) if p.alive else None
     dis = p.disability or ("", "")
     return [p.uid, p.hh.uid, p.name, p.id18, p.sex, p.ethnicity, p.birth.isoformat(), p.relation,
             p.status, p.status_date.isoformat() if p.status_date else "", dis[0], dis[1],
@@ -157,7 +156,7 @@ def _person_row(p: Person, ystart: object) -> list[object]:
             ";".join(h.hukou_no for h, _, _ in p.moved_from), p.same_name_as]
 
 
-def _elig_row(hh: object, e: dict[str, object], paid: str) -> list[object]:
+def _elig_row(hh: Household, e: dict[str, object], paid: str) -> list[object]:
     return [hh.uid, hh.region.code, "城市" if hh.urban else "农村", e["n"], e["total"],
             f"{float(e['pc']):.2f}", e["std"], e["tk"], f"{float(e['rigid']):.2f}",
             f"{float(e['adjusted']):.2f}", f"{float(e['assets']):.2f}", e["limit"],

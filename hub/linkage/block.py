@@ -1,92 +1,163 @@
-"""Blocking: propose candidate pairs with recordlinkage indexers, one per rule.
+"""Blocking: propose candidate pairs, one integer equi-join per rule.
 
-Each :class:`~hub.linkage.settings.BlockingRule` becomes a recordlinkage index algorithm
-(``Block``, ``SortedNeighbourhood`` or :class:`BlockWhenMissing`); the union of their pairs
-is the candidate set. Dedupe pairs are canonical: the first key sorts (as a string) before
-the second, so the union has no mirrored duplicates. Incremental runs index the new batch
-against itself and against the existing mentions only, never existing against existing.
+Each :class:`~hub.linkage.settings.BlockingRule` turns its columns into one integer code per
+record and joins the codes (``pairs.py``), with recordlinkage's semantics:
+
+* ``exact`` — ``recordlinkage.index.Block``: equal on every column;
+* ``sorted_neighbourhood`` — ``recordlinkage.index.SortedNeighbourhood``: the ranks of the
+  first column's sorted distinct values differ by at most ``(window - 1) / 2``, within equal
+  values of the remaining columns;
+* ``exact_when_missing`` — equal on every column, and at least one side lacks
+  ``when_missing`` (name-only mentions blocked on the name without pairing every ID-bearing
+  王伟 with every other one). ``when_missing`` restricts the other kinds the same way.
+
+The union of the rules' pairs is the candidate set. Dedupe pairs are canonical (first
+position before the second; the pipeline sorts records by key, so that is also key order).
+Incremental runs join the new batch against itself and the existing records only, never
+existing against existing. Working on positions and codes keeps blocking linear in records
+plus pairs, with no per-pair strings.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from recordlinkage.base import BaseIndexAlgorithm
-from recordlinkage.index import Block, SortedNeighbourhood
 
+from hub.linkage.pairs import Positions, cross_join, factorize, self_join, union_pairs, unique_pairs
 from hub.linkage.settings import BlockingRule, LinkageSettings
 
+_Sides = list[tuple[np.ndarray, np.ndarray]]
 
-class BlockWhenMissing(BaseIndexAlgorithm):
-    """Pairs equal on ``on`` where at least one record lacks ``when_missing``.
 
-    Used to block name-only mentions (no ID number) on the name, without also pairing every
-    ID-bearing 王伟 with every other one.
+def rule_keys(df: pd.DataFrame, rule: BlockingRule) -> tuple[np.ndarray, int]:
+    """The rule's integer key per record and its neighbourhood half-width.
 
-    Args:
-        on: Key columns that must be equal.
-        when_missing: Column that must be empty on at least one side.
+    Sorted-neighbourhood keys are ``block * stride + rank`` so that a key difference of at
+    most the half-width means "same block, neighbouring rank".
+
+    Raises:
+        ValueError: Unknown blocking kind.
     """
-
-    def __init__(self, on: list[str], when_missing: str, **kwargs: object) -> None:
-        super().__init__(**kwargs)
-        self.on = on
-        self.when_missing = when_missing
-
-    def _pairs(self, left: pd.DataFrame, right: pd.DataFrame) -> pd.MultiIndex:
-        lkeys = left[self.on].dropna().reset_index(names="__l")
-        rkeys = right[self.on].dropna().reset_index(names="__r")
-        merged = lkeys.merge(rkeys, on=self.on)
-        return pd.MultiIndex.from_arrays([merged["__l"], merged["__r"]])
-
-    def _link_index(self, df_a: pd.DataFrame, df_b: pd.DataFrame) -> pd.MultiIndex:
-        a_missing = df_a[df_a[self.when_missing].isna()]
-        b_missing = df_b[df_b[self.when_missing].isna()]
-        first = self._pairs(a_missing, df_b)
-        second = self._pairs(df_a, b_missing)
-        return first.union(second)
-
-    def _dedup_index(self, df_a: pd.DataFrame) -> pd.MultiIndex:
-        pairs = self._pairs(df_a[df_a[self.when_missing].isna()], df_a)
-        return pairs[pairs.get_level_values(0) != pairs.get_level_values(1)]
-
-
-def indexer_for(rule: BlockingRule) -> BaseIndexAlgorithm:
-    """Return the recordlinkage index algorithm that implements ``rule``."""
-    if rule.kind == "exact":
-        return Block(left_on=rule.columns, right_on=rule.columns)
+    if rule.kind in ("exact", "exact_when_missing"):
+        return factorize([df[c] for c in rule.columns]), 0
     if rule.kind == "sorted_neighbourhood":
-        rest = rule.columns[1:] or None
-        return SortedNeighbourhood(
-            left_on=rule.columns[0], right_on=rule.columns[0], window=rule.window,
-            block_left_on=rest, block_right_on=rest,
-        )
-    if rule.kind == "exact_when_missing":
-        if rule.when_missing is None:
-            raise ValueError(f"blocking rule {rule.name}: when_missing is required")
-        return BlockWhenMissing(on=rule.columns, when_missing=rule.when_missing)
+        width = (rule.window - 1) // 2
+        present = df[rule.columns].notna().all(axis=1).to_numpy()
+        rank = factorize([df[rule.columns[0]].where(present)], sort=True)
+        if len(rule.columns) > 1:
+            block = factorize([df[c].where(present) for c in rule.columns[1:]])
+        else:
+            block = np.where(rank >= 0, 0, -1)
+        stride = int(rank.max(initial=0)) + 2 * width + 2
+        return np.where(rank >= 0, block * stride + rank, -1), width
     raise ValueError(f"unknown blocking kind {rule.kind!r} in rule {rule.name}")
 
 
-def _canonical(pairs: pd.MultiIndex, index: pd.Index) -> np.ndarray:
-    """Positions ``(lo, hi)`` of dedupe pairs, lo < hi, as an (n, 2) array."""
-    a = index.get_indexer(pairs.get_level_values(0))
-    b = index.get_indexer(pairs.get_level_values(1))
-    keep = a != b
-    return np.column_stack([np.minimum(a, b)[keep], np.maximum(a, b)[keep]])
+def _shift(keys: np.ndarray, by: int) -> np.ndarray:
+    return np.where(keys >= 0, keys + by, -1) if by else keys
 
 
-def _unique_rows(positions: list[np.ndarray], width: int) -> np.ndarray:
-    if not positions:
-        return np.empty((0, 2), dtype=np.int64)
-    stacked = np.vstack(positions).astype(np.int64)
-    codes = np.unique(stacked[:, 0] * width + stacked[:, 1])
-    return np.column_stack([codes // width, codes % width])
+def _join_sides(keys: np.ndarray, width: int, sides: _Sides) -> Positions:
+    """Pairs ``i ∈ X, j ∈ Y`` with ``|key_i - key_j| <= width``, for each ``(X, Y)``."""
+    firsts, seconds = [], []
+    for left, right in sides:
+        for offset in range(-width, width + 1):
+            i, j = cross_join(_shift(keys[left], offset), keys[right])
+            firsts.append(left[i])
+            seconds.append(right[j])
+    if not firsts:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return np.concatenate(firsts), np.concatenate(seconds)
+
+
+def _dedupe_all(keys: np.ndarray, width: int) -> Positions:
+    """Every pair within the rule, each once (no restriction on sides)."""
+    a, b = self_join(keys)
+    firsts, seconds = [a], [b]
+    for offset in range(1, width + 1):
+        i, j = cross_join(_shift(keys, offset), keys)
+        firsts.append(i)
+        seconds.append(j)
+    return np.concatenate(firsts), np.concatenate(seconds)
+
+
+def _missing_mask(df: pd.DataFrame, rule: BlockingRule) -> np.ndarray | None:
+    if rule.when_missing is None:
+        if rule.kind == "exact_when_missing":
+            raise ValueError(f"blocking rule {rule.name}: when_missing is required")
+        return None
+    return df[rule.when_missing].isna().to_numpy()
 
 
 def _columns_present(df: pd.DataFrame, rule: BlockingRule) -> bool:
     needed = [*rule.columns, *([rule.when_missing] if rule.when_missing else [])]
     return all(c in df.columns for c in needed)
+
+
+def dedupe_positions(
+    df: pd.DataFrame, settings: LinkageSettings, new: np.ndarray | None = None
+) -> tuple[Positions, dict[str, int]]:
+    """Canonical candidate pairs ``(lo, hi)`` of one table, by position.
+
+    Args:
+        df: Records; positions are row numbers.
+        settings: Provides the blocking rules.
+        new: Boolean mask of the new batch (incremental run): only pairs touching it.
+
+    Returns:
+        The union of the rules' pairs, sorted, and the number each rule proposed.
+    """
+    n = len(df)
+    everyone = np.arange(n)
+    batch = None if new is None else np.flatnonzero(new)
+    found: list[Positions] = []
+    counts: dict[str, int] = {}
+    for rule in settings.blocking_rules:
+        if not _columns_present(df, rule):
+            continue
+        keys, width = rule_keys(df, rule)
+        missing = _missing_mask(df, rule)
+        if batch is None and missing is None:
+            a, b = _dedupe_all(keys, width)
+        else:
+            lacking = None if missing is None else np.flatnonzero(missing)
+            if lacking is None:
+                sides = [(batch, everyone)]
+            elif batch is None:
+                sides = [(lacking, everyone)]
+            else:
+                both = np.flatnonzero(missing & new)
+                sides = [(both, everyone), (batch, lacking)]
+            a, b = _join_sides(keys, width, sides)
+        pairs = unique_pairs(a, b, n)
+        counts[rule.name] = len(pairs[0])
+        found.append(pairs)
+    return union_pairs(found, n), counts
+
+
+def link_positions(
+    df_a: pd.DataFrame, df_b: pd.DataFrame, settings: LinkageSettings
+) -> tuple[Positions, dict[str, int]]:
+    """Candidate pairs ``(row in df_a, row in df_b)`` of two tables, by position."""
+    both = pd.concat([df_a, df_b], ignore_index=True)
+    n_a, width_b = len(df_a), len(df_b)
+    left, right = np.arange(n_a), np.arange(n_a, len(both))
+    found: list[Positions] = []
+    counts: dict[str, int] = {}
+    for rule in settings.blocking_rules:
+        if not (_columns_present(df_a, rule) and _columns_present(df_b, rule)):
+            continue
+        keys, width = rule_keys(both, rule)
+        missing = _missing_mask(both, rule)
+        if missing is None:
+            sides = [(left, right)]
+        else:
+            sides = [(left[missing[:n_a]], right), (left, right[missing[n_a:]])]
+        a, b = _join_sides(keys, width, sides)
+        pairs = unique_pairs(a, b - n_a, width_b, ordered=True)
+        counts[rule.name] = len(pairs[0])
+        found.append(pairs)
+    return union_pairs(found, width_b), counts
 
 
 def candidate_pairs(
@@ -95,7 +166,7 @@ def candidate_pairs(
     df_b: pd.DataFrame | None = None,
     new_keys: pd.Index | None = None,
 ) -> tuple[pd.MultiIndex, dict[str, int]]:
-    """Union the pairs of every blocking rule.
+    """Union the pairs of every blocking rule, as a MultiIndex of record ids.
 
     Args:
         df: Records (dedupe) or the left table (link), indexed by unique id.
@@ -105,43 +176,21 @@ def candidate_pairs(
             ``df`` holds existing and new records together.
 
     Returns:
-        The candidate pairs (a MultiIndex of ids) and the number of pairs each rule proposed.
+        The candidate pairs and the number of pairs each rule proposed. Dedupe pairs are
+        canonical: the first id sorts before the second.
+
+    Raises:
+        ValueError: ``link`` settings without ``df_b``.
     """
-    rules = [r for r in settings.blocking_rules if _columns_present(df, r)]
-    counts: dict[str, int] = {}
+    df = df.sort_index()
     if settings.link_type == "link":
         if df_b is None:
             raise ValueError("link settings need a right-hand table df_b")
-        found = []
-        for rule in rules:
-            pairs = indexer_for(rule).index(df, df_b)
-            counts[rule.name] = len(pairs)
-            found.append(
-                np.column_stack(
-                    [df.index.get_indexer(pairs.get_level_values(0)),
-                     df_b.index.get_indexer(pairs.get_level_values(1))]
-                )
-            )
-        uniq = _unique_rows(found, len(df_b))
-        result = pd.MultiIndex.from_arrays([df.index[uniq[:, 0]], df_b.index[uniq[:, 1]]])
-        return result, counts
-    if new_keys is None:
-        found = []
-        for rule in rules:
-            pairs = indexer_for(rule).index(df)
-            counts[rule.name] = len(pairs)
-            found.append(_canonical(pairs, df.index))
-    else:
-        new = df.loc[df.index.intersection(new_keys)]
-        found = []
-        for rule in rules:
-            algorithm = indexer_for(rule)
-            pairs = algorithm.index(new, df)
-            counts[rule.name] = len(pairs)
-            found.append(_canonical(pairs, df.index))
-    uniq = _unique_rows(found, len(df))
-    first = df.index[uniq[:, 0]].to_numpy()
-    second = df.index[uniq[:, 1]].to_numpy()
-    swap = first > second
-    first[swap], second[swap] = second[swap], first[swap]
-    return pd.MultiIndex.from_arrays([first, second]), counts
+        df_b = df_b.sort_index()
+        (a, b), counts = link_positions(df, df_b, settings)
+        return pd.MultiIndex(levels=[df.index, df_b.index], codes=[a, b],
+                             verify_integrity=False), counts
+    new = None if new_keys is None else df.index.isin(new_keys)
+    (a, b), counts = dedupe_positions(df, settings, new)
+    return pd.MultiIndex(levels=[df.index, df.index], codes=[a, b],
+                         verify_integrity=False), counts

@@ -19,6 +19,7 @@ import pandas as pd
 from hub.linkage.settings import ComparisonSpec, LinkageSettings
 
 Band = Literal["link", "review", "non_link"]
+BANDS: tuple[Band, ...] = ("link", "review", "non_link")
 _EPS = 1e-6
 
 
@@ -36,6 +37,44 @@ def _normalise(p: np.ndarray) -> np.ndarray:
     total = p.sum()
     p = np.clip(p / total if total > 0 else np.full_like(p, 1 / len(p)), _EPS, None)
     return p / p.sum()
+
+
+def _patterns(
+    levels: pd.DataFrame, specs: list[ComparisonSpec], labels: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct (levels, label) patterns and their counts.
+
+    Each pair's pattern is one mixed-radix integer, counted with ``bincount`` (or ``unique``
+    when the pattern space is large), which is linear in pairs with no hashing of rows.
+
+    Returns:
+        ``gamma`` (patterns × comparisons, ``-1`` missing), the fixed posterior per pattern
+        (``-1`` none, else the clerical label) and the count of each pattern.
+    """
+    radices = [len(s.levels) + 1 for s in specs] + [3]
+    code = np.zeros(len(levels), dtype=np.int64)
+    for spec, radix in zip(specs, radices, strict=False):
+        code = code * radix + (levels[spec.name].to_numpy(dtype=np.int64) + 1)
+    lab = np.zeros(len(levels), dtype=np.int64)
+    if labels is not None:
+        lab = np.where(np.isnan(labels), 0, labels + 1).astype(np.int64)
+    code = code * 3 + lab
+    space = int(np.prod(radices, dtype=np.float64))
+    if space <= 1 << 23:
+        tally = np.bincount(code, minlength=space)
+        distinct = np.flatnonzero(tally)
+        counts = tally[distinct].astype(float)
+    else:
+        distinct, raw = np.unique(code, return_counts=True)
+        counts = raw.astype(float)
+    digits = []
+    rest = distinct
+    for radix in radices[::-1]:
+        digits.append(rest % radix)
+        rest = rest // radix
+    digits = digits[::-1]
+    gamma = np.column_stack(digits[:-1]) - 1 if specs else np.empty((len(distinct), 0), int)
+    return gamma.astype(np.int64), (digits[-1] - 1).astype(float), counts
 
 
 def fit_em(
@@ -56,13 +95,11 @@ def fit_em(
     """
     trained = settings.copy()
     specs = trained.comparisons
-    names = [s.name for s in specs]
-    frame = levels[names].copy()
-    frame["__label"] = -1 if labels is None else labels.reindex(levels.index).fillna(-1)
-    patterns = frame.value_counts().reset_index(name="__count")
-    gamma = patterns[names].to_numpy(dtype=np.int64)
-    counts = patterns["__count"].to_numpy(dtype=float)
-    fixed_g = patterns["__label"].to_numpy(dtype=float)
+    label = None
+    if labels is not None:
+        aligned = labels if labels.index is levels.index else labels.reindex(levels.index)
+        label = aligned.to_numpy(dtype=float)
+    gamma, fixed_g, counts = _patterns(levels, specs, label)
     params = [_initial(s) for s in specs]
     prior = trained.prior
     for _ in range(trained.em_max_iterations):
@@ -141,13 +178,14 @@ def bands(levels: pd.DataFrame, weights: pd.Series, settings: LinkageSettings) -
     a gated-out pair with a linking weight is reviewed instead.
 
     Returns:
-        A categorical-like Series of band names aligned with ``levels``.
+        A categorical Series of band names (:data:`BANDS`) aligned with ``levels``.
     """
     w = weights.to_numpy()
     gate = gate_passed(levels, settings)
     link = (w >= settings.link_threshold) & gate
     review = ~link & (w >= settings.review_threshold) & gate
-    out = np.where(link, "link", np.where(review, "review", "non_link"))
+    codes = np.where(link, 0, np.where(review, 1, 2)).astype(np.int8)
+    out = pd.Categorical.from_codes(codes, categories=list(BANDS))
     return pd.Series(out, index=levels.index, name="band")
 
 

@@ -1,4 +1,4 @@
-"""Clustering: constrained connected components and stable person ids.
+"""Clustering: constrained connected components.
 
 Only link-band edges and clerically accepted pairs join records; a review-band edge never
 merges anything. Edges are added strongest first (a maximum spanning forest), and an edge is
@@ -7,34 +7,64 @@ pair a clerk rejected. Refused edges are returned as conflicts for the review qu
 without an ID whose links point at two different ID holders with similar strength is left
 apart (ambiguous) rather than guessed.
 
-Person ids are stable: a cluster inherits the smallest existing person id held by most of
-its members; a new cluster gets ``prefix + sha1(smallest member key)[:12]``, which does not
-depend on run order.
+The constraints bind only in a few components, so the work is split: plain connected
+components (scipy) for all edges, then the sequential strongest-first union–find only inside
+components that hold two different valid IDs or both ends of a rejected pair. Elsewhere no
+edge could ever be refused, so the component *is* the cluster and the result is identical to
+running the sequential algorithm everywhere.
+
+Person ids (``person_ids.py``) are re-exported here for callers of the earlier layout.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from hub.linkage.person_ids import assign_person_ids, new_person_id
 
 FORCED = float("inf")
+REASONS = ("ambiguous", "rejected_pair", "conflicting_ids")
+__all__ = ["FORCED", "assign_person_ids", "cluster", "cluster_positions", "new_person_id"]
 
 
-class _Components:
-    """Union–find that tracks each component's constrained values and members."""
+def _ambiguous(a: np.ndarray, b: np.ndarray, w: np.ndarray, values: np.ndarray,
+               margin: float) -> np.ndarray:
+    """Edges of ID-less records that reach two different ID holders with similar weight."""
+    node = np.concatenate([a, b])
+    peer = np.concatenate([b, a])
+    edge = np.concatenate([np.arange(len(a))] * 2)
+    weight = np.concatenate([w, w])
+    keep = (values[node] < 0) & (values[peer] >= 0) & np.isfinite(weight)
+    if not keep.any():
+        return np.empty(0, np.int64)
+    frame = pd.DataFrame({"node": node[keep], "value": values[peer[keep]],
+                          "weight": weight[keep], "edge": edge[keep]})
+    best = frame.groupby(["node", "value"], sort=False)["weight"].max().reset_index()
+    best = best.sort_values(["node", "weight"], ascending=[True, False], kind="stable")
+    rank = best.groupby("node").cumcount().to_numpy()
+    first = best[rank == 0].set_index("node")["weight"]
+    second = best[rank == 1].set_index("node")["weight"]
+    gap = first.reindex(second.index) - second
+    ambiguous = gap.index[gap.to_numpy() < margin]
+    return np.unique(frame.loc[frame["node"].isin(ambiguous), "edge"].to_numpy())
 
-    def __init__(self, keys: Iterable[str], values: dict[str, str]) -> None:
-        self.parent: dict[str, str] = {k: k for k in keys}
-        self.values: dict[str, frozenset[str]] = {
-            k: frozenset([values[k]]) if k in values else frozenset() for k in self.parent
-        }
-        self.members: dict[str, list[str]] = {k: [k] for k in self.parent}
 
-    def find(self, key: str) -> str:
+class _UnionFind:
+    """Union–find over positions tracking each root's valid IDs and members."""
+
+    def __init__(self, nodes: Iterable[int], values: np.ndarray) -> None:
+        self.parent = {int(k): int(k) for k in nodes}
+        self.values = {k: frozenset([int(values[k])]) if values[k] >= 0 else frozenset()
+                       for k in self.parent}
+        self.members = {k: [k] for k in self.parent}
+
+    def find(self, key: int) -> int:
         root = key
         while self.parent[root] != root:
             root = self.parent[root]
@@ -42,7 +72,7 @@ class _Components:
             self.parent[key], key = root, self.parent[key]
         return root
 
-    def union(self, a: str, b: str) -> None:
+    def union(self, a: int, b: int) -> None:
         if len(self.members[a]) < len(self.members[b]):
             a, b = b, a
         self.parent[b] = a
@@ -50,27 +80,88 @@ class _Components:
         self.values[a] = self.values[a] | self.values.pop(b)
 
 
-def _values_compatible(x: frozenset[str], y: frozenset[str]) -> bool:
+def _compatible(x: frozenset[int], y: frozenset[int]) -> bool:
     return not x or not y or x <= y or y <= x
 
 
-def _ambiguous_edges(edges: pd.DataFrame, values: dict[str, str], margin: float) -> pd.Index:
-    """Edges of ID-less records that reach two different ID holders with similar weight."""
-    rows = []
-    for side, other in (("key_a", "key_b"), ("key_b", "key_a")):
-        part = edges[[side, other, "weight"]].rename(columns={side: "node", other: "peer"})
-        part = part[~part["node"].isin(values.keys()) & part["peer"].isin(values.keys())]
-        part = part.assign(value=part["peer"].map(values), edge=part.index)
-        rows.append(part)
-    frame = pd.concat(rows)
-    frame = frame[np.isfinite(frame["weight"])]
-    if frame.empty:
-        return pd.Index([])
-    best = frame.groupby(["node", "value"])["weight"].max().reset_index()
-    best = best.sort_values(["node", "weight"], ascending=[True, False])
-    top2 = best.groupby("node")["weight"].apply(lambda w: list(w.iloc[:2]))
-    ambiguous = top2[top2.map(lambda w: len(w) == 2 and w[0] - w[1] < margin)].index
-    return pd.Index(frame.loc[frame["node"].isin(ambiguous), "edge"].unique())
+def _sequential(edges: pd.DataFrame, values: np.ndarray,
+                blocked: dict[int, set[int]]) -> tuple[dict[int, int], list[tuple[int, int]]]:
+    """Strongest-first union–find with the safeguards, on the edges of a few components."""
+    nodes = np.unique(np.concatenate([edges["a"].to_numpy(), edges["b"].to_numpy()]))
+    comps = _UnionFind(nodes.tolist(), values)
+    refused: list[tuple[int, int]] = []
+    ordered = edges.sort_values(["w", "a", "b"], ascending=[False, True, True], kind="stable")
+    for idx, a, b, w in zip(ordered.index, ordered["a"], ordered["b"], ordered["w"],
+                            strict=True):
+        ra, rb = comps.find(int(a)), comps.find(int(b))
+        if ra == rb:
+            continue
+        small, big = (ra, rb) if len(comps.members[ra]) < len(comps.members[rb]) else (rb, ra)
+        if any(comps.find(p) == big for m in comps.members[small] for p in blocked.get(m, ())):
+            refused.append((int(idx), 1))
+            continue
+        if w != FORCED and not _compatible(comps.values[ra], comps.values[rb]):
+            refused.append((int(idx), 2))
+            continue
+        comps.union(ra, rb)
+    label = {m: min(members) for members in comps.members.values() for m in members}
+    return label, refused
+
+
+def cluster_positions(
+    n: int,
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray],
+    values: np.ndarray | None = None,
+    rejected: tuple[np.ndarray, np.ndarray] | None = None,
+    ambiguity_margin: float = 4.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cluster records ``0 … n-1`` along linking edges under the safeguards.
+
+    Args:
+        n: Number of records.
+        edges: ``(a, b, weight)`` arrays; clerically accepted pairs carry ``FORCED``.
+        values: Per record, a code of its valid ID number (``-1`` none).
+        rejected: Position pairs a clerk rejected.
+        ambiguity_margin: See module docstring.
+
+    Returns:
+        Per record the smallest position in its cluster, and the refused edges (indices
+        into ``edges``) with their reason codes (indices into :data:`REASONS`).
+    """
+    a, b, w = (np.asarray(x) for x in edges)
+    if n == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64), np.empty(0, np.int8)
+    values = np.full(n, -1, np.int64) if values is None else values
+    ra, rb = (np.empty(0, np.int64),) * 2 if rejected is None else rejected
+    bad_edges = _ambiguous(a, b, w, values, ambiguity_margin)
+    usable = np.ones(len(a), bool)
+    usable[bad_edges] = False
+    graph = coo_matrix((np.ones(int(usable.sum()), np.int8), (a[usable], b[usable])),
+                       shape=(n, n))
+    _, comp = connected_components(graph, directed=False)
+    # Components holding two valid IDs or a rejected pair need the sequential pass.
+    has = values >= 0
+    ids = pd.DataFrame({"c": comp[has], "v": values[has]}).drop_duplicates()
+    conflicted = set(ids["c"][ids["c"].duplicated()].tolist())
+    conflicted |= set(comp[ra][comp[ra] == comp[rb]].tolist())
+    label = pd.Series(np.arange(n)).groupby(comp).transform("min").to_numpy()
+    reasons = [np.zeros(len(bad_edges), np.int8)]
+    refused_edges = [bad_edges]
+    if conflicted:
+        inside = usable & np.isin(comp[a], list(conflicted))
+        part = pd.DataFrame({"a": a[inside], "b": b[inside], "w": w[inside]},
+                            index=np.flatnonzero(inside))
+        blocked: dict[int, set[int]] = defaultdict(set)
+        for x, y in zip(ra.tolist(), rb.tolist(), strict=True):
+            blocked[x].add(y)
+            blocked[y].add(x)
+        local, refused = _sequential(part, values, blocked)
+        keys = np.fromiter(local.keys(), np.int64, len(local))
+        label[keys] = np.fromiter(local.values(), np.int64, len(local))
+        if refused:
+            refused_edges.append(np.array([i for i, _ in refused], np.int64))
+            reasons.append(np.array([r for _, r in refused], np.int8))
+    return label, np.concatenate(refused_edges), np.concatenate(reasons)
 
 
 def cluster(
@@ -95,88 +186,22 @@ def cluster(
         ``key → cluster label`` (the smallest member key) and the refused edges with a
         ``reason`` column (``conflicting_ids``, ``rejected_pair`` or ``ambiguous``).
     """
-    values = {} if cannot_link is None else cannot_link.dropna().astype(str).to_dict()
-    comps = _Components(keys.astype(str), values)
-    blocked: dict[str, set[str]] = defaultdict(set)
-    for a, b in rejected:
-        blocked[a].add(b)
-        blocked[b].add(a)
+    ordered = pd.Index(keys.astype(str)).sort_values()
     edges = edges.reset_index(drop=True)
-    ambiguous = _ambiguous_edges(edges, values, ambiguity_margin)
-    refused: list[tuple[int, str]] = [(int(i), "ambiguous") for i in ambiguous]
-    usable = edges.drop(index=ambiguous)
-    usable = usable.sort_values(["weight", "key_a", "key_b"], ascending=[False, True, True])
-    for idx, a, b, w in zip(
-        usable.index, usable["key_a"], usable["key_b"], usable["weight"], strict=True
-    ):
-        ra, rb = comps.find(a), comps.find(b)
-        if ra == rb:
-            continue
-        small, big = (ra, rb) if len(comps.members[ra]) < len(comps.members[rb]) else (rb, ra)
-        if any(comps.find(p) == big for m in comps.members[small] for p in blocked.get(m, ())):
-            refused.append((int(idx), "rejected_pair"))
-            continue
-        if w != FORCED and not _values_compatible(comps.values[ra], comps.values[rb]):
-            refused.append((int(idx), "conflicting_ids"))
-            continue
-        comps.union(ra, rb)
-    labels = {}
-    for root, members in comps.members.items():
-        label = min(members)
-        for m in members:
-            labels[m] = label
-        del root
-    assignment = pd.Series(labels, name="cluster").reindex(keys.astype(str))
-    conflicts = edges.loc[[i for i, _ in refused]].assign(reason=[r for _, r in refused])
-    return assignment, conflicts
-
-
-def new_person_id(member_keys: Iterable[str], prefix: str = "P") -> str:
-    """Deterministic id for a new person: a hash of its smallest member key."""
-    digest = hashlib.sha1(min(member_keys).encode("utf-8")).hexdigest()[:12].upper()
-    return f"{prefix}{digest}"
-
-
-def assign_person_ids(
-    clusters: pd.Series, existing: pd.Series | None = None, prefix: str = "P"
-) -> tuple[pd.Series, dict[str, str]]:
-    """Give every cluster a person id, keeping existing ids stable.
-
-    Existing ids are handed out smallest first, each to the cluster that holds most of its
-    mentions (ties: the smaller cluster label). A person merged into another keeps no id of
-    its own; the returned redirects say where its id went.
-
-    Args:
-        clusters: ``key → cluster label``.
-        existing: ``key → person id`` from earlier runs (keys may be missing).
-        prefix: Prefix for new ids.
-
-    Returns:
-        ``key → person id`` and ``{retired person id: surviving person id}``.
-    """
-    frame = pd.DataFrame({"cluster": clusters})
-    frame["old"] = None if existing is None else existing.reindex(frame.index)
-    owner: dict[str, str] = {}
-    taken: set[str] = set()
-    known = frame.dropna(subset=["old"])
-    if not known.empty:
-        counts = known.groupby(["old", "cluster"]).size().reset_index(name="n")
-        counts = counts.sort_values(["old", "n", "cluster"], ascending=[True, False, True])
-        for old, group in counts.groupby("old", sort=True):
-            for label in group["cluster"]:
-                if label not in owner:
-                    owner[label] = str(old)
-                    taken.add(str(old))
-                    break
-    for label, members in frame.groupby("cluster").groups.items():
-        if label not in owner:
-            pid = new_person_id(members.astype(str), prefix)
-            owner[label] = pid if pid not in taken else new_person_id([pid], prefix)
-    person = frame["cluster"].map(owner).rename("person_id")
-    redirects: dict[str, str] = {}
-    if not known.empty:
-        for old, group in known.groupby("old"):
-            if str(old) not in taken:
-                survivors = person.loc[group.index].value_counts()
-                redirects[str(old)] = str(survivors.index[0])
-    return person, redirects
+    a = ordered.get_indexer(edges["key_a"].astype(str))
+    b = ordered.get_indexer(edges["key_b"].astype(str))
+    values = np.full(len(ordered), -1, np.int64)
+    if cannot_link is not None:
+        known = cannot_link.dropna().astype(str)
+        at = ordered.get_indexer(known.index.astype(str))
+        values[at[at >= 0]] = pd.factorize(known.to_numpy())[0][at >= 0]
+    pairs = [(x, y) for x, y in rejected]
+    rej = (ordered.get_indexer([x for x, _ in pairs]), ordered.get_indexer([y for _, y in pairs]))
+    ok = (rej[0] >= 0) & (rej[1] >= 0)
+    label, refused, reason = cluster_positions(
+        len(ordered), (a, b, edges["weight"].to_numpy(dtype=float)), values,
+        (rej[0][ok], rej[1][ok]), ambiguity_margin,
+    )
+    assignment = pd.Series(ordered[label].to_numpy(), index=ordered, name="cluster")
+    conflicts = edges.loc[refused].assign(reason=[REASONS[r] for r in reason])
+    return assignment.reindex(keys.astype(str)), conflicts

@@ -1,98 +1,160 @@
-"""Comparison: vectorised recordlinkage features that return discrete levels.
+"""Comparison: discrete levels per candidate pair, computed on record positions.
 
-Each comparator is a ``recordlinkage.base.BaseCompareFeature`` subclass whose
-``_compute_vectorized`` works on whole columns with numpy or ``rapidfuzz.process.cpdist``
-(no per-pair Python), and returns an ``int8`` level per pair: ``-1`` when a side is missing,
-``0`` for disagreement, higher for stronger agreement (see ``settings.py``). The comparison
-step is ``recordlinkage.Compare`` with these features, so any built-in or other custom
-feature can be swapped in.
+The pipeline dictionary-encodes the compared columns once per record (:func:`encode`) and
+then compares pairs given as two arrays of record positions (:func:`compare_positions`):
+each comparison gathers integer codes by position and runs a kernel from ``kernels.py``.
+There is no per-pair row lookup (which is where ``recordlinkage.Compare`` spends its time)
+and no per-pair string work except Jaro–Winkler on distinct value pairs.
+
+The same kernels back ``recordlinkage.base.BaseCompareFeature`` subclasses, one per
+comparison kind and labelled by field, so ``recordlinkage.Compare`` can still mix them with
+its built-in or other custom features (:func:`build_comparator`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
 import numpy as np
 import pandas as pd
 import recordlinkage as rl
-from rapidfuzz import process
-from rapidfuzz.distance import JaroWinkler
 from recordlinkage.base import BaseCompareFeature
 
+from hub.linkage import kernels
 from hub.linkage.settings import ComparisonSpec, LinkageSettings
 
-MISSING = np.int8(-1)
-_WILDCARD = ord("?")
+_DATE_KINDS = ("date",)
 
 
-def _shared_categories(left: pd.Series, right: pd.Series) -> bool:
-    return (
-        isinstance(left.dtype, pd.CategoricalDtype)
-        and isinstance(right.dtype, pd.CategoricalDtype)
-        and left.cat.categories is right.cat.categories
-    )
+@dataclass
+class Encoded:
+    """Compared columns of one or two tables, dictionary-encoded in a shared vocabulary.
 
-
-def _codes(left: pd.Series, right: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Integer codes of both sides in one shared vocabulary; -1 for missing."""
-    if _shared_categories(left, right):
-        return left.cat.codes.to_numpy(), right.cat.codes.to_numpy()
-    both = pd.concat([left, right], ignore_index=True)
-    codes, _ = pd.factorize(both, use_na_sentinel=True)
-    return codes[: len(left)], codes[len(left) :]
-
-
-def _jaro_winkler(left: pd.Series, right: pd.Series, todo: np.ndarray) -> np.ndarray:
-    """Jaro–Winkler similarity of aligned strings where ``todo``; 0 elsewhere.
-
-    Only the pairs that need it are scored (equal values are settled by their codes), in
-    parallel by rapidfuzz.
+    Attributes:
+        codes: ``column → int64 code per record`` (``-1`` missing); dates hold the
+            ``YYYYMMDD`` value itself.
+        vocabulary: ``column → distinct values`` (text columns only).
+        tables: ``column → byte matrix`` of ID-number vocabularies.
     """
-    out = np.zeros(len(left), dtype=np.float32)
-    rows = np.flatnonzero(todo)
-    if len(rows):
-        a = left.iloc[rows].astype(str).tolist()
-        b = right.iloc[rows].astype(str).tolist()
-        out[rows] = process.cpdist(
-            a, b, scorer=JaroWinkler.normalized_similarity, workers=-1, dtype=np.float32
-        )
+
+    codes: dict[str, np.ndarray] = field(default_factory=dict)
+    vocabulary: dict[str, np.ndarray] = field(default_factory=dict)
+    tables: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def take(self, column: str, positions: np.ndarray) -> np.ndarray:
+        """Codes of ``column`` for the records at ``positions``."""
+        return self.codes[column][positions]
+
+
+def _dates(values: pd.Series) -> np.ndarray:
+    numbers = pd.to_numeric(values, errors="coerce").to_numpy(dtype=np.float64)
+    return np.where(np.isnan(numbers), -1, np.nan_to_num(numbers)).astype(np.int64)
+
+
+def encode(frames: Sequence[pd.DataFrame], settings: LinkageSettings) -> Encoded:
+    """Encode every compared column of ``frames`` (rows stacked in order) once.
+
+    Args:
+        frames: One table (dedupe) or two (link); positions run across them in order.
+        settings: Which columns the comparisons read, and how.
+
+    Returns:
+        The :class:`Encoded` columns.
+    """
+    out = Encoded()
+    for spec in settings.comparisons:
+        for column in spec.columns:
+            if column in out.codes:
+                continue
+            values = pd.concat([f[column] for f in frames], ignore_index=True)
+            if spec.kind in _DATE_KINDS:
+                out.codes[column] = _dates(values)
+                continue
+            codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+            out.codes[column] = codes.astype(np.int64)
+            out.vocabulary[column] = np.asarray(uniques, dtype=object)
+            if spec.kind == "id_number":
+                out.tables[column] = kernels.id_table(out.vocabulary[column])
     return out
 
 
-class ExactLevels(BaseCompareFeature):
-    """Exact agreement: level 1 equal, 0 different, -1 missing."""
+def spec_levels(
+    spec: ComparisonSpec, enc: Encoded, pos_a: np.ndarray, pos_b: np.ndarray
+) -> np.ndarray:
+    """Levels of one comparison for the pairs ``(pos_a[k], pos_b[k])``.
 
-    def __init__(self, left_on: str, right_on: str, label: str) -> None:
-        super().__init__(left_on, right_on, label=label)
+    Raises:
+        ValueError: Unknown comparison kind.
+    """
+    cols = spec.columns
 
-    def _compute_vectorized(self, left: pd.Series, right: pd.Series) -> np.ndarray:
-        a, b = _codes(left, right)
-        out = (a == b).astype(np.int8)
-        out[(a < 0) | (b < 0)] = MISSING
-        return out
+    def pair(column: str) -> tuple[np.ndarray, np.ndarray]:
+        return enc.take(column, pos_a), enc.take(column, pos_b)
+
+    if spec.kind in ("exact", "household"):
+        return kernels.exact_levels(*pair(cols[0]))
+    if spec.kind == "string":
+        return kernels.string_levels(*pair(cols[0]), enc.vocabulary[cols[0]], spec.thresholds)
+    if spec.kind == "id_number":
+        return kernels.id_levels_codes(*pair(cols[0]), enc.tables[cols[0]])
+    if spec.kind == "name_zh":
+        threshold = spec.thresholds[0] if spec.thresholds else 0.9
+        return kernels.name_levels(pair(cols[0]), pair(cols[1]), pair(cols[2]),
+                                   enc.vocabulary[cols[1]], threshold)
+    if spec.kind == "date":
+        return kernels.date_levels(*pair(cols[0]))
+    raise ValueError(f"unknown comparison kind {spec.kind!r} in {spec.name}")
 
 
-class StringLevels(BaseCompareFeature):
-    """Jaro–Winkler similarity cut into levels: 0 below every threshold, top = exact.
+def compare_positions(
+    enc: Encoded, pos_a: np.ndarray, pos_b: np.ndarray, settings: LinkageSettings
+) -> pd.DataFrame:
+    """Comparison levels of the pairs ``(pos_a[k], pos_b[k])``, one ``int8`` column each."""
+    return pd.DataFrame(
+        {spec.name: spec_levels(spec, enc, pos_a, pos_b) for spec in settings.comparisons}
+    )
+
+
+def compare_pairs(
+    pairs: pd.MultiIndex,
+    df: pd.DataFrame,
+    settings: LinkageSettings,
+    df_b: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Compute the comparison levels of every candidate pair given by record ids.
 
     Args:
-        left_on: Column on the left.
-        right_on: Column on the right.
-        thresholds: Ascending similarity cut-offs; ``len(thresholds) + 2`` levels.
-        label: Comparison name.
+        pairs: Candidate pairs from :func:`hub.linkage.block.candidate_pairs`.
+        df: Standardised records (dedupe) or the left table.
+        settings: Comparisons to compute.
+        df_b: Right table for ``link`` settings.
+
+    Returns:
+        One ``int8`` column per comparison, indexed by ``pairs``.
+
+    Raises:
+        KeyError: A pair names a record that is not in the table(s).
     """
+    frames = [df] if df_b is None else [df, df_b]
+    right = df if df_b is None else df_b
+    pos_a = df.index.get_indexer(pairs.get_level_values(0))
+    pos_b = right.index.get_indexer(pairs.get_level_values(1))
+    if (pos_a < 0).any() or (pos_b < 0).any():
+        raise KeyError("pairs name records missing from the table")
+    enc = encode(frames, settings)
+    if df_b is not None:
+        pos_b = pos_b + len(df)
+    levels = compare_positions(enc, pos_a, pos_b, settings)
+    levels.index = pairs
+    return levels
 
-    def __init__(self, left_on: str, right_on: str, thresholds: list[float], label: str) -> None:
-        super().__init__(left_on, right_on, label=label)
-        self.thresholds = sorted(thresholds)
 
-    def _compute_vectorized(self, left: pd.Series, right: pd.Series) -> np.ndarray:
-        a, b = _codes(left, right)
-        sim = _jaro_winkler(left, right, (a != b) & (a >= 0) & (b >= 0))
-        out = np.zeros(len(a), dtype=np.int8)
-        for level, cut in enumerate(self.thresholds, start=1):
-            out[sim >= cut] = level
-        out[a == b] = len(self.thresholds) + 1
-        out[(a < 0) | (b < 0)] = MISSING
-        return out
+def _joint_codes(left: pd.Series, right: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    both = pd.concat([left, right], ignore_index=True).astype(object)
+    codes, uniques = pd.factorize(both, use_na_sentinel=True)
+    codes = codes.astype(np.int64)
+    return codes[: len(left)], codes[len(left):], np.asarray(uniques, dtype=object)
 
 
 def id_levels(left: pd.Series, right: pd.Series) -> np.ndarray:
@@ -110,38 +172,38 @@ def id_levels(left: pd.Series, right: pd.Series) -> np.ndarray:
     Returns:
         ``int8`` levels.
     """
-    missing = left.isna().to_numpy() | right.isna().to_numpy()
-    a = _as_bytes(left)
-    b = _as_bytes(right)
-    diff = (a != b) & (a != _WILDCARD) & (b != _WILDCARD)
-    n_diff = diff.sum(axis=1)
-    out = np.zeros(len(a), dtype=np.int8)
-    out[n_diff == 1] = 1
-    two = np.flatnonzero(n_diff == 2)
-    if len(two):
-        first = diff[two].argmax(axis=1)
-        nxt = np.minimum(first + 1, a.shape[1] - 1)
-        rows = two
-        swapped = (
-            diff[rows, nxt]
-            & (a[rows, first] == b[rows, nxt])
-            & (a[rows, nxt] == b[rows, first])
-        )
-        out[two[swapped]] = 1
-    out[n_diff == 0] = 2
-    out[missing] = MISSING
-    return out
+    ca, cb, vocabulary = _joint_codes(left, right)
+    return kernels.id_levels_codes(ca, cb, kernels.id_table(vocabulary))
 
 
-def _as_bytes(values: pd.Series, width: int = 18) -> np.ndarray:
-    """Fixed-width byte matrix of the values, encoding each distinct value once."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
-    else:
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-    encoded = [str(u).encode("ascii", "replace") for u in uniques] + [b""]
-    table = np.array(encoded, dtype=f"S{width}").view(np.uint8).reshape(-1, width)
-    return table[np.where(codes < 0, len(uniques), codes)]
+class ExactLevels(BaseCompareFeature):
+    """Exact agreement: level 1 equal, 0 different, -1 missing."""
+
+    def __init__(self, left_on: str, right_on: str, label: str) -> None:
+        super().__init__(left_on, right_on, label=label)
+
+    def _compute_vectorized(self, left: pd.Series, right: pd.Series) -> np.ndarray:
+        ca, cb, _ = _joint_codes(left, right)
+        return kernels.exact_levels(ca, cb)
+
+
+class StringLevels(BaseCompareFeature):
+    """Jaro–Winkler similarity cut into levels: 0 below every threshold, top = exact.
+
+    Args:
+        left_on: Column on the left.
+        right_on: Column on the right.
+        thresholds: Ascending similarity cut-offs; ``len(thresholds) + 2`` levels.
+        label: Comparison name.
+    """
+
+    def __init__(self, left_on: str, right_on: str, thresholds: list[float], label: str) -> None:
+        super().__init__(left_on, right_on, label=label)
+        self.thresholds = sorted(thresholds)
+
+    def _compute_vectorized(self, left: pd.Series, right: pd.Series) -> np.ndarray:
+        ca, cb, vocabulary = _joint_codes(left, right)
+        return kernels.string_levels(ca, cb, vocabulary, self.thresholds)
 
 
 class IdNumberLevels(BaseCompareFeature):
@@ -155,11 +217,7 @@ class IdNumberLevels(BaseCompareFeature):
 
 
 class ChineseNameLevels(BaseCompareFeature):
-    """Chinese names on characters and on pinyin.
-
-    Levels: 3 same characters (after NFKC, simplification, no spaces or dots); 2 same
-    pinyin or same canonical transliteration (homophones, 次仁/茨仁); 1 pinyin Jaro–Winkler
-    at or above the threshold (near-homophones, 多吉/多杰); 0 different; -1 missing.
+    """Chinese names on characters and on pinyin (see :func:`kernels.name_levels`).
 
     Args:
         left_on: ``[name_key, name_pinyin, name_canon]`` columns.
@@ -179,17 +237,10 @@ class ChineseNameLevels(BaseCompareFeature):
         key_l: pd.Series, py_l: pd.Series, canon_l: pd.Series,
         key_r: pd.Series, py_r: pd.Series, canon_r: pd.Series,
     ) -> np.ndarray:
-        ka, kb = _codes(key_l, key_r)
-        pa, pb = _codes(py_l, py_r)
-        ca, cb = _codes(canon_l, canon_r)
-        out = np.zeros(len(ka), dtype=np.int8)
-        same_sound = ((pa == pb) & (pa >= 0)) | ((ca == cb) & (ca >= 0))
-        todo = ~same_sound & (ka != kb) & (pa >= 0) & (pb >= 0)
-        out[_jaro_winkler(py_l, py_r, todo) >= self.threshold] = 1
-        out[same_sound] = 2
-        out[ka == kb] = 3
-        out[(ka < 0) | (kb < 0)] = MISSING
-        return out
+        ka, kb, _ = _joint_codes(key_l, key_r)
+        pa, pb, vocabulary = _joint_codes(py_l, py_r)
+        ca, cb, _ = _joint_codes(canon_l, canon_r)
+        return kernels.name_levels((ka, kb), (pa, pb), (ca, cb), vocabulary, self.threshold)
 
 
 class DateLevels(BaseCompareFeature):
@@ -199,18 +250,7 @@ class DateLevels(BaseCompareFeature):
         super().__init__(left_on, right_on, label=label)
 
     def _compute_vectorized(self, left: pd.Series, right: pd.Series) -> np.ndarray:
-        a = pd.to_numeric(left, errors="coerce").to_numpy(dtype=np.float64)
-        b = pd.to_numeric(right, errors="coerce").to_numpy(dtype=np.float64)
-        missing = np.isnan(a) | np.isnan(b)
-        a = np.nan_to_num(a).astype(np.int64)
-        b = np.nan_to_num(b).astype(np.int64)
-        ya, ma, da = a // 10000, a // 100 % 100, a % 100
-        yb, mb, db = b // 10000, b // 100 % 100, b % 100
-        same = (ya == yb).astype(int) + (ma == mb) + (da == db)
-        swapped = (ya == yb) & (ma == db) & (da == mb)
-        out = np.where(same == 3, 2, np.where((same == 2) | swapped, 1, 0)).astype(np.int8)
-        out[missing] = MISSING
-        return out
+        return kernels.date_levels(_dates(left), _dates(right))
 
 
 def feature_for(spec: ComparisonSpec) -> BaseCompareFeature:
@@ -234,55 +274,10 @@ def feature_for(spec: ComparisonSpec) -> BaseCompareFeature:
     raise ValueError(f"unknown comparison kind {spec.kind!r} in {spec.name}")
 
 
-def dictionary_encode(
-    columns: list[str], df: pd.DataFrame, df_b: pd.DataFrame | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Turn text columns into categoricals sharing one vocabulary across both tables.
-
-    Encoding each record once lets every comparator compare integer codes per pair
-    instead of hashing strings per pair.
-    """
-    frames = [df] if df_b is None else [df, df_b]
-    out = [f.copy() for f in frames]
-    for col in columns:
-        if not all(col in f and f[col].dtype == object for f in frames):
-            continue
-        vocabulary = pd.Index(pd.unique(pd.concat([f[col] for f in frames]).dropna()))
-        for f in out:
-            f[col] = pd.Categorical(f[col], categories=vocabulary)
-            f[col] = f[col].cat.set_categories(vocabulary)
-    return out[0], (out[1] if df_b is not None else None)
-
-
 def build_comparator(settings: LinkageSettings) -> rl.Compare:
-    """Return a ``recordlinkage.Compare`` with one feature per comparison in ``settings``."""
+    """A ``recordlinkage.Compare`` with one feature per comparison (the per-pair-lookup path,
+    kept for mixing with recordlinkage's own features and for benchmarking)."""
     comparator = rl.Compare(n_jobs=1)
     for spec in settings.comparisons:
         comparator.add(feature_for(spec))
     return comparator
-
-
-def compare_pairs(
-    pairs: pd.MultiIndex,
-    df: pd.DataFrame,
-    settings: LinkageSettings,
-    df_b: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """Compute the comparison levels of every candidate pair.
-
-    Args:
-        pairs: Candidate pairs from :func:`hub.linkage.block.candidate_pairs`.
-        df: Standardised records (dedupe) or the left table.
-        settings: Comparisons to compute.
-        df_b: Right table for ``link`` settings.
-
-    Returns:
-        One ``int8`` column per comparison, indexed by ``pairs``.
-    """
-    if len(pairs) == 0:
-        empty = {s.name: pd.Series([], dtype=np.int8) for s in settings.comparisons}
-        return pd.DataFrame(empty, index=pairs)
-    columns = sorted({c for spec in settings.comparisons for c in spec.columns})
-    df, df_b = dictionary_encode(columns, df[columns], None if df_b is None else df_b[columns])
-    levels = build_comparator(settings).compute(pairs, df, df_b)
-    return levels.astype(np.int8)

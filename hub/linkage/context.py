@@ -10,76 +10,133 @@ when the context makes the answer unique, and otherwise leave them alone:
   (the student whose guardian it is, the owner whose co-owner it is). Their relatives are
   the people who share a household key (户号) with them or appear with them in other rows.
   Exactly one relative with the same name, among people who carry an ID number → link.
+
+Both rules are relational joins on integer codes (mention → row → anchor person → the
+anchor's rows and households → relatives → their names), so their cost grows with the
+subjects' neighbourhoods, not with a Python loop over every group.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-
+import numpy as np
 import pandas as pd
 
+from hub.linkage.incremental import affected
+from hub.linkage.pairs import factorize
 from hub.linkage.settings import NameOnlyRule
 
-
-def _name_only(df: pd.DataFrame, person: pd.Series) -> pd.Index:
-    """Keys of unresolved (singleton) mentions with a name but no ID number."""
-    sizes = person.map(person.value_counts())
-    lonely = sizes == 1
-    no_id = df["id_key"].isna() & df["name_key"].notna()
-    return df.index[lonely.reindex(df.index).fillna(False).to_numpy() & no_id.to_numpy()]
+_GROUP_COLUMNS = ("row_key", "household_key")
 
 
-def _roster(df: pd.DataFrame, person: pd.Series, rule: NameOnlyRule,
-            todo: pd.Index) -> dict[str, str]:
-    subjects = df.loc[todo]
-    subjects = subjects[subjects["role"].isin(rule.roles)]
-    targets = df if not rule.target_sources else df[df["source"].isin(rule.target_sources)]
-    targets = targets.assign(person=person.reindex(targets.index)).dropna(subset=rule.match_on)
-    found = (
-        subjects[rule.match_on].dropna().reset_index(names="key")
-        .merge(targets[[*rule.match_on, "person"]], on=rule.match_on)
-        .drop_duplicates(["key", "person"])
-    )
-    unique = found.groupby("key")["person"].agg(list)
-    return {k: p[0] for k, p in unique.items() if len(p) == 1}
+def name_only_subjects(df: pd.DataFrame, person: np.ndarray) -> np.ndarray:
+    """Positions of unresolved (singleton) mentions with a name but no ID number."""
+    codes = pd.factorize(person)[0]
+    lonely = np.bincount(codes)[codes] == 1
+    no_id = df["id_key"].isna().to_numpy() & df["name_key"].notna().to_numpy()
+    return np.flatnonzero(lonely & no_id)
 
 
-def _household(df: pd.DataFrame, person: pd.Series, rule: NameOnlyRule,
-               todo: pd.Index) -> dict[str, str]:
-    frame = df.assign(person=person.reindex(df.index))
-    related: dict[str, set[str]] = defaultdict(set)
-    for column in ("row_key", "household_key"):
-        if column not in frame:
+def _unique_hits(found: pd.DataFrame) -> pd.DataFrame:
+    """Subjects (``s``) with exactly one distinct candidate person (``p``)."""
+    found = found.drop_duplicates(["s", "p"])
+    sizes = found.groupby("s")["p"].transform("size")
+    return found[sizes.to_numpy() == 1]
+
+
+def _roster(df: pd.DataFrame, person: np.ndarray, rule: NameOnlyRule,
+            todo: np.ndarray) -> pd.DataFrame:
+    subjects = todo[df["role"].iloc[todo].isin(rule.roles).to_numpy()]
+    in_target = df["source"].isin(rule.target_sources).to_numpy()
+    codes = factorize([df[c] for c in rule.match_on])
+    targets = np.flatnonzero(in_target & (codes >= 0))
+    left = pd.DataFrame({"s": subjects, "k": codes[subjects]})
+    right = pd.DataFrame({"k": codes[targets], "p": person[targets]})
+    return _unique_hits(left[left["k"] >= 0].merge(right, on="k")[["s", "p"]])
+
+
+def _memberships(df: pd.DataFrame, person: np.ndarray) -> pd.DataFrame:
+    """Distinct ``(group, person)`` rows: the people of each row and household."""
+    parts, offset = [], 0
+    for column in _GROUP_COLUMNS:
+        if column not in df:
             continue
-        groups = frame.dropna(subset=[column]).groupby(column)["person"].agg(set)
-        for people in groups:
-            for p in people:
-                related[p] |= people
-    anchored = set(frame.loc[frame["id_key"].notna(), "person"])
-    names = frame.groupby("person")[rule.match_on].agg(lambda s: set(s.dropna()))
-    subjects = frame.loc[todo]
+        codes = factorize([df[column]])
+        has = codes >= 0
+        parts.append(pd.DataFrame({"g": codes[has] + offset, "p": person[has]}))
+        offset += int(codes.max(initial=-1)) + 1
+    return pd.concat(parts, ignore_index=True).drop_duplicates()
+
+
+def _household(df: pd.DataFrame, person: np.ndarray, rule: NameOnlyRule,
+               todo: np.ndarray) -> pd.DataFrame:
     if rule.roles:
-        subjects = subjects[subjects["role"].isin(rule.roles)]
-    companions = frame.groupby("row_key")["person"].agg(set)
-    out: dict[str, str] = {}
-    for key, row in subjects.iterrows():
-        mine = row["person"]
-        anchors = companions.get(row["row_key"], set()) - {mine}
-        pool = set().union(*(related[a] for a in anchors)) - {mine} if anchors else set()
-        wanted = [row[c] for c in rule.match_on]
-        hits = [
-            p for p in pool & anchored
-            if all(w in names.at[p, c] for w, c in zip(wanted, rule.match_on, strict=True))
-        ]
-        if len(hits) == 1:
-            out[str(key)] = hits[0]
-    return out
+        todo = todo[df["role"].iloc[todo].isin(rule.roles).to_numpy()]
+    rows = factorize([df["row_key"]])
+    member = _memberships(df, person)
+    subjects = pd.DataFrame({"s": todo, "mine": person[todo], "row": rows[todo]})
+    companions = pd.DataFrame({"row": rows, "a": person}).drop_duplicates()
+    anchors = subjects.merge(companions, on="row")
+    anchors = anchors[anchors["a"] != anchors["mine"]][["s", "mine", "a"]].drop_duplicates()
+    groups = anchors.merge(member.rename(columns={"p": "a"}), on="a")[["s", "mine", "g"]]
+    pool = groups.drop_duplicates().merge(member, on="g")
+    pool = pool[pool["p"] != pool["mine"]][["s", "p"]].drop_duplicates()
+    anchored = np.unique(person[df["id_key"].notna().to_numpy()])
+    pool = pool[np.isin(pool["p"].to_numpy(), anchored)]
+    for column in rule.match_on:
+        values = factorize([df[column]])
+        width = int(values.max(initial=0)) + 1
+        known = np.unique(person[values >= 0] * width + values[values >= 0])
+        wanted = values[pool["s"].to_numpy()]
+        joint = pool["p"].to_numpy() * width + wanted
+        pool = pool[(wanted >= 0) & np.isin(joint, known)]
+    return _unique_hits(pool)
+
+
+def attach_name_only(
+    df: pd.DataFrame, person: np.ndarray, rules: list[NameOnlyRule],
+    changed: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Attach unresolved name-only mentions to people by the given rules, in order.
+
+    Args:
+        df: Standardised mentions; positions are row numbers.
+        person: Per mention, an integer person (cluster) label after clustering.
+        rules: Rules from the settings; the first rule that finds a unique person wins.
+        changed: Incremental runs: mask of the mentions whose person may have changed.
+            Only name-only mentions whose context reaches one of them are tried
+            (:func:`hub.linkage.incremental.affected`); context is read from all of ``df``.
+
+    Returns:
+        Attached positions, their target labels and the rule name of each.
+    """
+    current = person.copy()
+    keys: list[np.ndarray] = []
+    targets: list[np.ndarray] = []
+    methods: list[str] = []
+    for rule in rules:
+        todo = name_only_subjects(df, current)
+        if changed is not None:
+            todo = todo[affected(df, current, changed)[todo]]
+        if len(todo) == 0:
+            continue
+        finder = _roster if rule.target_sources else _household
+        found = finder(df, current, rule, todo)
+        s, p = found["s"].to_numpy(np.int64), found["p"].to_numpy(np.int64)
+        current[s] = p
+        if changed is not None and len(s):
+            changed = changed | np.isin(current, p)
+        keys.append(s)
+        targets.append(p)
+        methods.extend([rule.name] * len(s))
+    if not keys:
+        return np.empty(0, np.int64), np.empty(0, np.int64), []
+    return np.concatenate(keys), np.concatenate(targets), methods
 
 
 def resolve_name_only(
     df: pd.DataFrame, person: pd.Series, rules: list[NameOnlyRule]
 ) -> pd.DataFrame:
-    """Attach unresolved name-only mentions to people by the given rules, in order.
+    """Attach unresolved name-only mentions to people (labels as a Series).
 
     Args:
         df: Standardised mentions.
@@ -89,17 +146,7 @@ def resolve_name_only(
     Returns:
         Columns ``key``, ``target`` (a cluster label) and ``method`` (the rule name).
     """
-    rows: list[tuple[str, str, str]] = []
-    current = person.copy()
-    for rule in rules:
-        todo = _name_only(df, current)
-        if todo.empty:
-            break
-        if rule.target_sources:
-            found = _roster(df, current, rule, todo)
-        else:
-            found = _household(df, current, rule, todo)
-        for key, target in found.items():
-            rows.append((key, target, rule.name))
-            current.loc[key] = target
-    return pd.DataFrame(rows, columns=["key", "target", "method"])
+    codes, labels = pd.factorize(person.reindex(df.index))
+    s, p, methods = attach_name_only(df, codes.astype(np.int64), rules)
+    return pd.DataFrame({"key": df.index[s].astype(str), "target": labels[p],
+                         "method": methods})

@@ -118,7 +118,7 @@ def update_status(store: Store, alert_key: str, status: str, *, reason: str | No
                                f"{status!r} is reachable only from {sorted(allowed)}")
 
 
-def list_alerts(store: Store, *, region: str | None = None, type: str | None = None,  # noqa: A002
+def list_alerts(store: Store, *, region: str | None = None, type: str | None = None,
                 status: str | None = None, department: str | None = None,
                 skip: int = 0, limit: int = 1000) -> list[dict[str, Any]]:
     """Alerts matching every given filter, oldest first, as plain dicts."""

@@ -21,6 +21,7 @@ from hub.monitoring import model
 from hub.monitoring.detections import Scope
 from hub.monitoring.household import Economics, Household
 from hub.monitoring.model import Evidence, Finding, evidence_list
+from hub.monitoring.rules_bridge import Verdict, verify
 from hub.privacy_kit import PrivacyKit
 from hub.store import Store
 
@@ -29,19 +30,41 @@ LOW_INCOME = frozenset({"低保", "低保边缘"})
 
 @dataclass(slots=True)
 class Picture:
-    """Every household of the scope with its economics and current basic-aid cover."""
+    """Every household of the scope with its economics and current basic-aid cover.
+
+    ``verdicts`` holds ``hub.rules``' category for the uncovered low-income candidates.
+    """
 
     households: list[Household] = field(default_factory=list)
     covered: dict[str, list[Evidence]] = field(default_factory=dict)
+    verdicts: dict[str, Verdict] = field(default_factory=dict)
+
+    def category(self, hh: Household) -> str | None:
+        """The rules' category when they decided the household, else the screening one."""
+        verdict = self.verdicts.get(hh.household_id)
+        return verdict.category if verdict is not None else hh.category()
 
 
-def load_picture(store: Store, kit: PrivacyKit, scope: Scope) -> Picture:
-    """Load and decrypt (in memory) the economics of every household in scope."""
+def load_picture(store: Store, kit: PrivacyKit, scope: Scope, *, use_rules: bool = True
+                 ) -> Picture:
+    """Load and decrypt (in memory) the economics of every household in scope.
+
+    Args:
+        store: the graph.
+        kit: keys for the sealed amounts and levels.
+        scope: as-of date and region.
+        use_rules: confirm uncovered low-income candidates with ``hub.rules``.
+    """
     covered = {r["household_id"]: evidence_list(r["evidence"])
                for r in store.read(q.CURRENTLY_COVERED_HOUSEHOLDS, **scope.params())}
     rows = store.read(q.LIVING_HOUSEHOLDS, region=scope.region)
-    households = list(Economics(store, kit, scope.as_of).load(rows))
-    return Picture(households, covered)
+    households = Economics(store, kit, scope.as_of).load(rows, scope.region)
+    picture = Picture(households, covered)
+    if use_rules:
+        candidates = [hh.household_id for hh in households
+                      if hh.household_id not in covered and hh.category() in LOW_INCOME]
+        picture.verdicts = verify(store, kit, candidates, scope.as_of)
+    return picture
 
 
 def asset_disqualifies(picture: Picture) -> list[Finding]:
@@ -69,7 +92,7 @@ def _uncovered(picture: Picture) -> Iterator[tuple[Household, str]]:
     for hh in picture.households:
         if hh.household_id in picture.covered:
             continue
-        category = hh.category()
+        category = picture.category(hh)
         if category is not None:
             yield hh, category
 
@@ -80,8 +103,10 @@ def missed_eligible(picture: Picture) -> list[Finding]:
     for hh, category in _uncovered(picture):
         if category not in LOW_INCOME or hh.dibao_standard is None:
             continue
-        needy = [m for m in hh.members if m.hardships
-                 and (category == "低保" or m.income < hh.dibao_standard)]
+        verdict = picture.verdicts.get(hh.household_id)
+        needy = [m for m in hh.members if m.hardships and (
+            category == "低保" or (m.person_id in verdict.single_person_ids if verdict
+                                   else m.income < hh.dibao_standard))]
         if not needy:
             continue
         first = needy[0]
@@ -123,12 +148,13 @@ def signals(picture: Picture) -> list[Finding]:
             findings.append(_signal(model.MONITORED_NOT_COVERED, hh, "monitoring", suggested,
                                     monitored, category))
     for hh in picture.households:
-        low = hh.household_id in picture.covered or hh.category() in LOW_INCOME or any(
+        low = hh.household_id in picture.covered or picture.category(hh) in LOW_INCOME or any(
             m.registered_low_income or m.monitoring for m in hh.members)
         pupils = [(m.person_id, m.students_without_aid) for m in hh.members
                   if m.students_without_aid]
         if low and pupils:
-            category = "covered" if hh.household_id in picture.covered else str(hh.category())
+            category = ("covered" if hh.household_id in picture.covered
+                        else str(picture.category(hh)))
             findings.append(_signal(model.STUDENT_WITHOUT_AID, hh, "student", "教育救助",
                                     pupils, category))
     return findings

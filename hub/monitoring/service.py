@@ -105,7 +105,7 @@ def run_monitoring(store: Store, kit: PrivacyKit, *, as_of: date, region: str | 
     return run
 
 
-def monitoring_alerts(store: Store, region: str | None = None, type: str | None = None,  # noqa: A002
+def monitoring_alerts(store: Store, region: str | None = None, type: str | None = None,
                       status: str | None = None, department: str | None = None, *,
                       skip: int = 0, limit: int = 1000) -> list[dict[str, Any]]:
     """Alerts filtered by region (own or involved jurisdiction), type, status, department.

@@ -138,11 +138,11 @@ def _asset(opener: _Opener, a: Mapping[str, Any]) -> AssetRow:
 
 
 def _supporter(opener: _Opener, s: Mapping[str, Any]) -> SupporterFacts:
-    severe = tuple(source_of(d) for d in s.get("certs") or ()
-                   if d.get("cert_status") == "有效" and opener.level(d) in (1, 2))
+    certs = tuple(DisabilityRow(source_of(d), opener.level(d), d.get("cert_status") == "有效")
+                  for d in s.get("certs") or ())
     hukou = tuple(sorted({h for k in s.get("hukou") or () if (h := hukou_source(k))}))
     return SupporterFacts(s["person_id"], s["kind"], s.get("status"),
-                          opener.birth(s.get("enc_birth_date"), s["person_id"]), severe, hukou)
+                          opener.birth(s.get("enc_birth_date"), s["person_id"]), certs, hukou)
 
 
 def _member(opener: _Opener, m: Mapping[str, Any]) -> MemberFacts:

@@ -120,8 +120,12 @@ class SupporterFacts:
     kind: str
     status: str | None
     birth_date: date | None
-    severe_certificates: tuple[Source, ...] = ()
+    certificates: tuple[DisabilityRow, ...] = ()
     sources: tuple[Source, ...] = ()
+
+    def severe_certificates(self, levels: frozenset[int]) -> tuple[Source, ...]:
+        """Valid disability certificates at one of ``levels``."""
+        return tuple(d.source for d in self.certificates if d.valid and d.level in levels)
 
 
 @dataclass(slots=True)

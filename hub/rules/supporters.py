@@ -31,12 +31,13 @@ class SupporterFinding:
 def judge_supporter(s: SupporterFacts, on: date, rules: CategoryRules) -> SupporterFinding:
     """Decide whether one ``SUPPORTS`` duty binds on ``on``."""
     age = age_on(s.birth_date, on)
-    sources = s.sources + s.severe_certificates
+    severe = s.severe_certificates(rules.severe_levels)
+    sources = s.sources + severe
     if s.kind not in rules.supporter_kinds:
         return SupporterFinding(s.person_id, s.kind, age, False, "非法定义务人类别", sources)
     if s.status == "死亡":
         return SupporterFinding(s.person_id, s.kind, age, False, "已死亡", sources)
-    if s.severe_certificates:
+    if severe:
         return SupporterFinding(s.person_id, s.kind, age, False, "持有效一/二级残疾证", sources)
     if s.kind == "child" and (age is None or age < rules.supporter_child_min_age):
         return SupporterFinding(s.person_id, s.kind, age, False,

@@ -83,7 +83,7 @@ class TruthMap:
                               if r.startswith("minzheng_aid.csv:"))
                 keys.add((kind, f"{self.person.get(persons[0], persons[0])}|{record}"))
             else:
-                keys.add((kind, row["near_miss_id"] if "near_miss_id" in row else kind))
+                keys.add((kind, row.get("near_miss_id", kind)))
         return keys
 
     def near_miss_keys(self) -> set[tuple[str, str]]:

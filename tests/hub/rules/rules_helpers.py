@@ -81,7 +81,7 @@ def asset(m: MemberFacts, kind: str, subtype: str | None, status: str | None, *,
 
 def supporter(m: MemberFacts, kind: str, age: int, *, status: str | None = "正常",
               severe_cert: bool = False, pid: str | None = None) -> None:
-    certs = (src("残联"),) if severe_cert else ()
+    certs = (DisabilityRow(src("残联"), 2, True),) if severe_cert else ()
     m.supporters.append(SupporterFacts(pid or f"P{next(_ids):08X}", kind, status, born(age),
                                        certs, (src("公安"),)))
 

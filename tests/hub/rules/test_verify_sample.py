@@ -129,3 +129,27 @@ def test_reviews_due(verifier: Verifier) -> None:
     assert tekun and all(r.interval_months == 12 for r in tekun)
     this_month = reviews_due(verifier, "410502", AS_OF, horizon_days=0)
     assert all(r.due_date == date(2026, 10, 1) for r in this_month)
+
+
+def test_cli_household_and_reviews(verifier: Verifier, settings: Settings,
+                                   tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from hub.cli import app
+
+    env = {"HUB_DATA_DIR": str(settings.data_dir), "HUB_NEO4J_PORT": str(settings.neo4j_port)}
+    person = next(p for p in read("persons.csv") if p["status"] == "正常")
+    page = tmp_path / "report.html"
+    result = CliRunner().invoke(app, ["verify", "household", "--id-number", person["id18"],
+                                      "--as-of", "2026-10-31", "--html", str(page)], env=env)
+    assert result.exit_code == 0, result.output
+    assert person["id18"] not in result.output and person["name"] not in result.output
+    data = json.loads(result.stdout[: result.stdout.rindex("}") + 1])
+    assert data["category"] in {"特困", "低保", "低保边缘", "刚性支出困难", "不符合"}
+    assert "家庭经济状况核对报告" in page.read_text(encoding="utf-8")
+    result = CliRunner().invoke(app, ["verify", "reviews", "--region", "410502",
+                                      "--as-of", "2026-10-31"], env=env)
+    assert result.exit_code == 0, result.output
+    assert isinstance(json.loads(result.stdout), list)
