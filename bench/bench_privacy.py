@@ -80,8 +80,7 @@ class FieldEncryptionBench:
 
     def time_decrypt_many(self) -> None:
         items = [
-            (t, "SourceRecord", k, "id_number")
-            for t, k in zip(self.tokens, self.keys, strict=True)
+            (t, "SourceRecord", k, "id_number") for t, k in zip(self.tokens, self.keys, strict=True)
         ]
         if self.encryptor.decrypt_many(items) != self.ids:
             raise AssertionError("round trip failed")

@@ -5,6 +5,11 @@
 re-encrypts tokens of older versions under the active one; tokens already current are
 left alone, so an interrupted rewrap is resumed by running it again, with no downtime.
 Only when ``versions_in_use`` no longer lists a version may it be retired.
+
+Every ciphertext is bound to (label, record key, field); :data:`SEAL_KEYS` says which
+property is the record key of each sealed label. A node holding ciphertexts under a label
+missing from it is an error, not a skip: retiring a version on a partial count would make
+those ciphertexts unreadable for good.
 """
 
 from __future__ import annotations
@@ -15,27 +20,45 @@ from typing import Any
 
 from graph_schema import labels
 from graph_schema.queries import privacy as q
+from hub.errors import HubError
 from hub.store import Store
 from privacy import FieldContext, token_version
 
 PAGE = 2000
 
+SEAL_KEYS: dict[str, str] = {
+    labels.SOURCE_RECORD: "mention_key",
+    labels.PERSON: "person_id",
+}
+"""Sealed label → the property its ciphertexts' record key is (facts use ``fact_key``)."""
 
-def sealed_context(node_labels: list[str], props: dict[str, Any]) -> tuple[str, str] | None:
-    """The (label, record key) a node's ciphertexts are bound to, as the writer sealed them."""
-    if labels.SOURCE_RECORD in node_labels:
-        return labels.SOURCE_RECORD, str(props["mention_key"])
+
+class UnknownSealedNodeError(HubError):
+    """A node holds ciphertexts under labels the key service does not know how to rebind."""
+
+    def __init__(self, node_labels: list[str]) -> None:
+        super().__init__(
+            f"a node labelled {':'.join(sorted(node_labels))} holds enc_* properties but its "
+            "record key is unknown; add its label to hub.keys_service.SEAL_KEYS")
+
+
+def sealed_context(node_labels: list[str], props: dict[str, Any]) -> tuple[str, str]:
+    """The (label, record key) a node's ciphertexts are bound to, as they were sealed.
+
+    Raises:
+        UnknownSealedNodeError: no rule for this node's labels.
+    """
+    for label, key in SEAL_KEYS.items():
+        if label in node_labels:
+            return label, str(props[key])
     if labels.FACT in node_labels:
         semantic = [name for name in node_labels if name != labels.FACT]
         return semantic[0], str(props["fact_key"])
-    return None
+    raise UnknownSealedNodeError(node_labels)
 
 
 def _sealed_items(record: dict[str, Any]) -> list[tuple[str, FieldContext]]:
-    context = sealed_context(record["labels"], record["props"])
-    if context is None:
-        return []
-    label, key = context
+    label, key = sealed_context(record["labels"], record["props"])
     return [(value, FieldContext(label, key, name[4:]))
             for name, value in record["props"].items()
             if name.startswith("enc_") and isinstance(value, str)]

@@ -84,8 +84,8 @@ class KeyCipher:
         try:
             if self._aesgcm is None:
                 return self._aead.open(sealed, aad).decode("utf-8")
-            return self._aesgcm.decrypt(
-                sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], aad
-            ).decode("utf-8")
+            return self._aesgcm.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], aad).decode(
+                "utf-8"
+            )
         except (InvalidTag, AuthenticationFailed, UnicodeDecodeError) as exc:
             raise TamperedCiphertextError(self.key.field_class, self.key.version) from exc

@@ -130,11 +130,6 @@ class AeadKey:
 
     __slots__ = ("_aesgcm", "_sm4", "profile")
 
-    @property
-    def aesgcm(self) -> AESGCM | None:
-        """The prepared ``AESGCM`` object (standard profile), for callers' hot loops."""
-        return self._aesgcm
-
     def __init__(self, profile: Profile, key: bytes) -> None:
         _check_key(profile, key)
         self.profile = profile
@@ -144,6 +139,11 @@ class AeadKey:
         else:
             self._aesgcm = None
             self._sm4 = algorithms.SM4(key)
+
+    @property
+    def aesgcm(self) -> AESGCM | None:
+        """The prepared ``AESGCM`` object (standard profile), for callers' hot loops."""
+        return self._aesgcm
 
     def seal(self, plaintext: bytes, aad: bytes, nonce: bytes | None = None) -> bytes:
         """Return ``nonce || ciphertext || tag`` (see :func:`seal`)."""

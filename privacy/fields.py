@@ -83,6 +83,7 @@ class FieldEncryptor:
     def __init__(self, keyring: Keyring) -> None:
         self._keyring = keyring
         self._generation = keyring.generation
+        self._active_version = keyring.active_version
         self._ciphers: dict[tuple[str, int], KeyCipher] = {}  # any readable version
         self._active: dict[str, KeyCipher] = {}  # field class -> active version's
 
@@ -212,10 +213,10 @@ class FieldEncryptor:
         run can be interrupted and resumed. Raises like :meth:`decrypt`.
         """
         profile, field_class, version, check, sealed = split_token(token)
-        if version == self._keyring.active_version:
-            return token
         if self._keyring.generation != self._generation:
             self._forget()
+        if version == self._active_version:
+            return token
         cipher = self._ciphers.get((field_class, version))
         if cipher is None or cipher.key.profile is not profile:
             cipher = self._opening_cipher(profile, field_class, version)
@@ -231,6 +232,7 @@ class FieldEncryptor:
         self._ciphers.clear()
         self._active.clear()
         self._generation = self._keyring.generation
+        self._active_version = self._keyring.active_version
 
     def _active_cipher(self, field_class: str) -> KeyCipher:
         """Prepare and remember the active version's cipher for ``field_class``.

@@ -15,8 +15,9 @@ app = typer.Typer(help="Privacy checks on the stored graph.", no_args_is_help=Tr
 @app.command()
 def scan(limit: int = typer.Option(50, help="Findings to list (all are counted).")) -> None:
     """Scan every string property for resident IDs, mobile and bank-card numbers."""
-    with hub_errors(), Store.connect(settings()) as store, console.status("scanning"):
-        scanned, findings = scan_graph(store)
+    config = settings()
+    with hub_errors(), Store.connect(config) as store, console.status("scanning"):
+        scanned, findings = scan_graph(store, blind_index_bits=config.blind_index_bits)
     if not findings:
         console.print(f"[green]no plaintext identifier[/] in {scanned} string properties")
         return

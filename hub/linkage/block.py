@@ -23,23 +23,49 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hub.linkage.pairs import Positions, cross_join, factorize, self_join, union_pairs, unique_pairs
+from hub.linkage.pairs import (
+    Positions,
+    SortedKeys,
+    factorize,
+    self_join,
+    union_pairs,
+    unique_pairs,
+)
 from hub.linkage.settings import BlockingRule, LinkageSettings
 
 _Sides = list[tuple[np.ndarray, np.ndarray]]
 
 
-def rule_keys(df: pd.DataFrame, rule: BlockingRule) -> tuple[np.ndarray, int]:
+def _could_match(df: pd.DataFrame, columns: list[str], new: np.ndarray) -> np.ndarray:
+    """Positions whose every key column holds a value some batch record has."""
+    mask = np.ones(len(df), bool)
+    for column in columns:
+        values = df[column]
+        mask &= values.isin(values[new].dropna().unique()).to_numpy()
+    return np.flatnonzero(mask)
+
+
+def rule_keys(
+    df: pd.DataFrame, rule: BlockingRule, new: np.ndarray | None = None
+) -> tuple[np.ndarray, int]:
     """The rule's integer key per record and its neighbourhood half-width.
 
     Sorted-neighbourhood keys are ``block * stride + rank`` so that a key difference of at
-    most the half-width means "same block, neighbouring rank".
+    most the half-width means "same block, neighbouring rank". With a batch mask ``new``,
+    exact keys are computed only for records that share a value with the batch (the
+    others cannot pair with it), which keeps incremental blocking proportional to the
+    batch's blocks rather than to every existing record.
 
     Raises:
         ValueError: Unknown blocking kind.
     """
     if rule.kind in ("exact", "exact_when_missing"):
-        return factorize([df[c] for c in rule.columns]), 0
+        if new is None:
+            return factorize([df[c] for c in rule.columns]), 0
+        keys = np.full(len(df), -1, np.int64)
+        rows = _could_match(df, rule.columns, new)
+        keys[rows] = factorize([df[c].iloc[rows] for c in rule.columns])
+        return keys, 0
     if rule.kind == "sorted_neighbourhood":
         width = (rule.window - 1) // 2
         present = df[rule.columns].notna().all(axis=1).to_numpy()
@@ -61,8 +87,9 @@ def _join_sides(keys: np.ndarray, width: int, sides: _Sides) -> Positions:
     """Pairs ``i ∈ X, j ∈ Y`` with ``|key_i - key_j| <= width``, for each ``(X, Y)``."""
     firsts, seconds = [], []
     for left, right in sides:
+        target = SortedKeys(keys[right])
         for offset in range(-width, width + 1):
-            i, j = cross_join(_shift(keys[left], offset), keys[right])
+            i, j = target.join(_shift(keys[left], offset))
             firsts.append(left[i])
             seconds.append(right[j])
     if not firsts:
@@ -74,8 +101,9 @@ def _dedupe_all(keys: np.ndarray, width: int) -> Positions:
     """Every pair within the rule, each once (no restriction on sides)."""
     a, b = self_join(keys)
     firsts, seconds = [a], [b]
+    target = SortedKeys(keys)
     for offset in range(1, width + 1):
-        i, j = cross_join(_shift(keys, offset), keys)
+        i, j = target.join(_shift(keys, offset))
         firsts.append(i)
         seconds.append(j)
     return np.concatenate(firsts), np.concatenate(seconds)
@@ -115,7 +143,7 @@ def dedupe_positions(
     for rule in settings.blocking_rules:
         if not _columns_present(df, rule):
             continue
-        keys, width = rule_keys(df, rule)
+        keys, width = rule_keys(df, rule, new)
         missing = _missing_mask(df, rule)
         if batch is None and missing is None:
             a, b = _dedupe_all(keys, width)

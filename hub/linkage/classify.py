@@ -91,7 +91,7 @@ def fit_em(
             NaN unknown); they override the model's posterior for their pairs.
 
     Returns:
-        A trained copy of ``settings``.
+        A trained copy of ``settings`` (an unchanged copy when there are no pairs).
     """
     trained = settings.copy()
     specs = trained.comparisons
@@ -100,6 +100,8 @@ def fit_em(
         aligned = labels if labels.index is levels.index else labels.reindex(levels.index)
         label = aligned.to_numpy(dtype=float)
     gamma, fixed_g, counts = _patterns(levels, specs, label)
+    if counts.sum() == 0:
+        return trained
     params = [_initial(s) for s in specs]
     prior = trained.prior
     for _ in range(trained.em_max_iterations):

@@ -26,6 +26,7 @@ import pandas as pd
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from hub.linkage.pairs import sorted_unique
 from hub.linkage.person_ids import assign_person_ids, new_person_id
 
 FORCED = float("inf")
@@ -52,7 +53,7 @@ def _ambiguous(a: np.ndarray, b: np.ndarray, w: np.ndarray, values: np.ndarray,
     second = best[rank == 1].set_index("node")["weight"]
     gap = first.reindex(second.index) - second
     ambiguous = gap.index[gap.to_numpy() < margin]
-    return np.unique(frame.loc[frame["node"].isin(ambiguous), "edge"].to_numpy())
+    return sorted_unique(frame.loc[frame["node"].isin(ambiguous), "edge"].to_numpy())
 
 
 class _UnionFind:
@@ -87,7 +88,7 @@ def _compatible(x: frozenset[int], y: frozenset[int]) -> bool:
 def _sequential(edges: pd.DataFrame, values: np.ndarray,
                 blocked: dict[int, set[int]]) -> tuple[dict[int, int], list[tuple[int, int]]]:
     """Strongest-first union–find with the safeguards, on the edges of a few components."""
-    nodes = np.unique(np.concatenate([edges["a"].to_numpy(), edges["b"].to_numpy()]))
+    nodes = sorted_unique(np.concatenate([edges["a"].to_numpy(), edges["b"].to_numpy()]))
     comps = _UnionFind(nodes.tolist(), values)
     refused: list[tuple[int, int]] = []
     ordered = edges.sort_values(["w", "a", "b"], ascending=[False, True, True], kind="stable")
@@ -97,7 +98,8 @@ def _sequential(edges: pd.DataFrame, values: np.ndarray,
         if ra == rb:
             continue
         small, big = (ra, rb) if len(comps.members[ra]) < len(comps.members[rb]) else (rb, ra)
-        if any(comps.find(p) == big for m in comps.members[small] for p in blocked.get(m, ())):
+        if any(p in comps.parent and comps.find(p) == big
+               for m in comps.members[small] for p in blocked.get(m, ())):
             refused.append((int(idx), 1))
             continue
         if w != FORCED and not _compatible(comps.values[ra], comps.values[rb]):

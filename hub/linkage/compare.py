@@ -116,6 +116,25 @@ def compare_positions(
     )
 
 
+def compare_records(
+    df: pd.DataFrame, pos_a: np.ndarray, pos_b: np.ndarray, settings: LinkageSettings
+) -> pd.DataFrame:
+    """Levels of the pairs ``(pos_a[k], pos_b[k])`` of ``df``, encoding each record once.
+
+    Only the records that occur in a pair are encoded when they are fewer than half (an
+    incremental batch touches a small part of the existing records).
+    """
+    used = np.zeros(len(df), bool)
+    used[pos_a] = True
+    used[pos_b] = True
+    if used.sum() > len(df) // 2:
+        return compare_positions(encode([df], settings), pos_a, pos_b, settings)
+    rows = np.flatnonzero(used)
+    enc = encode([df.iloc[rows]], settings)
+    return compare_positions(enc, np.searchsorted(rows, pos_a), np.searchsorted(rows, pos_b),
+                             settings)
+
+
 def compare_pairs(
     pairs: pd.MultiIndex,
     df: pd.DataFrame,

@@ -21,8 +21,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hub.linkage.incremental import affected
-from hub.linkage.pairs import factorize
+from hub.linkage.incremental import affected, roster_affected
+from hub.linkage.pairs import ColumnCodes, sorted_unique
 from hub.linkage.settings import NameOnlyRule
 
 _GROUP_COLUMNS = ("row_key", "household_key")
@@ -43,36 +43,38 @@ def _unique_hits(found: pd.DataFrame) -> pd.DataFrame:
     return found[sizes.to_numpy() == 1]
 
 
-def _roster(df: pd.DataFrame, person: np.ndarray, rule: NameOnlyRule,
+def _roster(codes_of: ColumnCodes, person: np.ndarray, rule: NameOnlyRule,
             todo: np.ndarray) -> pd.DataFrame:
+    df = codes_of.df
     subjects = todo[df["role"].iloc[todo].isin(rule.roles).to_numpy()]
     in_target = df["source"].isin(rule.target_sources).to_numpy()
-    codes = factorize([df[c] for c in rule.match_on])
+    codes = codes_of(*rule.match_on)
     targets = np.flatnonzero(in_target & (codes >= 0))
     left = pd.DataFrame({"s": subjects, "k": codes[subjects]})
     right = pd.DataFrame({"k": codes[targets], "p": person[targets]})
     return _unique_hits(left[left["k"] >= 0].merge(right, on="k")[["s", "p"]])
 
 
-def _memberships(df: pd.DataFrame, person: np.ndarray) -> pd.DataFrame:
+def _memberships(codes_of: ColumnCodes, person: np.ndarray) -> pd.DataFrame:
     """Distinct ``(group, person)`` rows: the people of each row and household."""
     parts, offset = [], 0
     for column in _GROUP_COLUMNS:
-        if column not in df:
+        if column not in codes_of.df:
             continue
-        codes = factorize([df[column]])
+        codes = codes_of(column)
         has = codes >= 0
         parts.append(pd.DataFrame({"g": codes[has] + offset, "p": person[has]}))
         offset += int(codes.max(initial=-1)) + 1
     return pd.concat(parts, ignore_index=True).drop_duplicates()
 
 
-def _household(df: pd.DataFrame, person: np.ndarray, rule: NameOnlyRule,
+def _household(codes_of: ColumnCodes, person: np.ndarray, rule: NameOnlyRule,
                todo: np.ndarray) -> pd.DataFrame:
+    df = codes_of.df
     if rule.roles:
         todo = todo[df["role"].iloc[todo].isin(rule.roles).to_numpy()]
-    rows = factorize([df["row_key"]])
-    member = _memberships(df, person)
+    rows = codes_of("row_key")
+    member = _memberships(codes_of, person)
     subjects = pd.DataFrame({"s": todo, "mine": person[todo], "row": rows[todo]})
     companions = pd.DataFrame({"row": rows, "a": person}).drop_duplicates()
     anchors = subjects.merge(companions, on="row")
@@ -80,12 +82,12 @@ def _household(df: pd.DataFrame, person: np.ndarray, rule: NameOnlyRule,
     groups = anchors.merge(member.rename(columns={"p": "a"}), on="a")[["s", "mine", "g"]]
     pool = groups.drop_duplicates().merge(member, on="g")
     pool = pool[pool["p"] != pool["mine"]][["s", "p"]].drop_duplicates()
-    anchored = np.unique(person[df["id_key"].notna().to_numpy()])
+    anchored = sorted_unique(person[df["id_key"].notna().to_numpy()])
     pool = pool[np.isin(pool["p"].to_numpy(), anchored)]
     for column in rule.match_on:
-        values = factorize([df[column]])
+        values = codes_of(column)
         width = int(values.max(initial=0)) + 1
-        known = np.unique(person[values >= 0] * width + values[values >= 0])
+        known = sorted_unique(person[values >= 0] * width + values[values >= 0])
         wanted = values[pool["s"].to_numpy()]
         joint = pool["p"].to_numpy() * width + wanted
         pool = pool[(wanted >= 0) & np.isin(joint, known)]
@@ -104,23 +106,29 @@ def attach_name_only(
         rules: Rules from the settings; the first rule that finds a unique person wins.
         changed: Incremental runs: mask of the mentions whose person may have changed.
             Only name-only mentions whose context reaches one of them are tried
-            (:func:`hub.linkage.incremental.affected`); context is read from all of ``df``.
+            (``hub.linkage.incremental``); context is read from all of ``df``.
 
     Returns:
         Attached positions, their target labels and the rule name of each.
     """
     current = person.copy()
+    codes_of = ColumnCodes(df)
     keys: list[np.ndarray] = []
     targets: list[np.ndarray] = []
     methods: list[str] = []
     for rule in rules:
         todo = name_only_subjects(df, current)
         if changed is not None:
-            todo = todo[affected(df, current, changed)[todo]]
+            if rule.target_sources:
+                in_target = df["source"].isin(rule.target_sources).to_numpy()
+                reach = roster_affected(codes_of, rule.match_on, in_target, changed)
+            else:
+                reach = affected(codes_of, current, changed)
+            todo = todo[reach[todo]]
         if len(todo) == 0:
             continue
         finder = _roster if rule.target_sources else _household
-        found = finder(df, current, rule, todo)
+        found = finder(codes_of, current, rule, todo)
         s, p = found["s"].to_numpy(np.int64), found["p"].to_numpy(np.int64)
         current[s] = p
         if changed is not None and len(s):

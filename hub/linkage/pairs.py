@@ -46,6 +46,24 @@ def factorize(columns: Sequence[pd.Series | np.ndarray], sort: bool = False) -> 
     return combined
 
 
+class ColumnCodes:
+    """Integer codes (:func:`factorize`) of a frame's columns, each computed once.
+
+    Several stages read the same key columns (rows, households, names); caching their codes
+    saves re-hashing hundreds of thousands of strings per use.
+    """
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self.df = df
+        self._cache: dict[tuple[str, ...], np.ndarray] = {}
+
+    def __call__(self, *columns: str) -> np.ndarray:
+        """Codes of the combination of ``columns`` (``-1`` where any is missing)."""
+        if columns not in self._cache:
+            self._cache[columns] = factorize([self.df[c] for c in columns])
+        return self._cache[columns]
+
+
 def _expand(counts: np.ndarray) -> np.ndarray:
     """``[0..c0), [0..c1), …`` concatenated: the offset of each output row in its run."""
     total = int(counts.sum())
@@ -73,23 +91,41 @@ def self_join(keys: np.ndarray) -> Positions:
     return np.minimum(a, b), np.maximum(a, b)
 
 
+class SortedKeys:
+    """One side of an equi-join, sorted once so it can be joined against many times."""
+
+    def __init__(self, keys: np.ndarray) -> None:
+        valid = np.flatnonzero(keys >= 0)
+        self.order = valid[np.argsort(keys[valid], kind="stable")]
+        self.keys = keys[self.order]
+
+    def join(self, left_keys: np.ndarray) -> Positions:
+        """All ``(i, j)`` with ``left_keys[i] == keys[j] >= 0``."""
+        l_valid = np.flatnonzero(left_keys >= 0)
+        wanted = left_keys[l_valid]
+        lo = np.searchsorted(self.keys, wanted, side="left")
+        hi = np.searchsorted(self.keys, wanted, side="right")
+        counts = hi - lo
+        left = np.repeat(l_valid, counts)
+        right = self.order[np.repeat(lo, counts) + _expand(counts)]
+        return left.astype(_INDEX), right.astype(_INDEX)
+
+
 def cross_join(left_keys: np.ndarray, right_keys: np.ndarray) -> Positions:
     """All ``(i, j)`` with ``left_keys[i] == right_keys[j] >= 0``.
 
     Returns:
         Positions into the left and into the right array.
     """
-    r_valid = np.flatnonzero(right_keys >= 0)
-    r_order = r_valid[np.argsort(right_keys[r_valid], kind="stable")]
-    sorted_keys = right_keys[r_order]
-    l_valid = np.flatnonzero(left_keys >= 0)
-    wanted = left_keys[l_valid]
-    lo = np.searchsorted(sorted_keys, wanted, side="left")
-    hi = np.searchsorted(sorted_keys, wanted, side="right")
-    counts = hi - lo
-    left = np.repeat(l_valid, counts)
-    right = r_order[np.repeat(lo, counts) + _expand(counts)]
-    return left.astype(_INDEX), right.astype(_INDEX)
+    return SortedKeys(right_keys).join(left_keys)
+
+
+def sorted_unique(codes: np.ndarray) -> np.ndarray:
+    """Distinct values, sorted (a plain sort: much faster than hashing for large arrays)."""
+    if len(codes) == 0:
+        return codes
+    codes = np.sort(codes)
+    return codes[np.r_[True, codes[1:] != codes[:-1]]]
 
 
 def unique_pairs(a: np.ndarray, b: np.ndarray, width: int, ordered: bool = False) -> Positions:
@@ -107,7 +143,7 @@ def unique_pairs(a: np.ndarray, b: np.ndarray, width: int, ordered: bool = False
     if not ordered:
         keep = a != b
         a, b = np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])
-    codes = np.unique(a.astype(_INDEX) * width + b)
+    codes = sorted_unique(a.astype(_INDEX) * width + b)
     return codes // width, codes % width
 
 
@@ -115,5 +151,5 @@ def union_pairs(parts: Sequence[Positions], width: int) -> Positions:
     """Union of already unique, canonical pair sets, sorted by ``(a, b)``."""
     if not parts:
         return np.empty(0, _INDEX), np.empty(0, _INDEX)
-    codes = np.unique(np.concatenate([a.astype(_INDEX) * width + b for a, b in parts]))
+    codes = sorted_unique(np.concatenate([a.astype(_INDEX) * width + b for a, b in parts]))
     return codes // width, codes % width

@@ -1,10 +1,15 @@
 """The run entry point: standardise → block → compare → classify → cluster → review.
 
 :func:`link` resolves mentions into people in memory. Called with ``existing`` it links a new
-batch incrementally: only pairs that touch the batch are compared, the existing people are
-kept together (star edges to each person's first mention), and existing person ids survive.
-Clerical ``decisions`` always win over the model: an accepted pair is linked whatever its
-weight, a rejected pair is never in one person, and both refine EM when it runs.
+batch incrementally: only pairs that touch the batch are compared, only the people those
+pairs (and clerical decisions) touch are re-clustered (``incremental.py``), and existing
+person ids survive. Clerical ``decisions`` always win over the model: an accepted pair is
+linked whatever its weight, a rejected pair is never in one person, and both refine EM when
+it runs.
+
+Internally every record is a position in one frame sorted by mention key (so position order
+is key order and canonical pairs are ``lo < hi``) and every pair is two position arrays;
+keys are attached only to the outputs.
 """
 
 from __future__ import annotations
@@ -14,19 +19,19 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from hub.linkage.block import candidate_pairs
-from hub.linkage.classify import bands, explain, fit_em, match_weights
-from hub.linkage.cluster import FORCED, assign_person_ids, cluster
-from hub.linkage.compare import compare_pairs
-from hub.linkage.context import resolve_name_only
-from hub.linkage.evaluate import canonical_pairs
+from hub.linkage import incremental
+from hub.linkage.classify import BANDS, explain
+from hub.linkage.cluster import FORCED, REASONS, cluster_positions
+from hub.linkage.context import attach_name_only
+from hub.linkage.outputs import methods_frame, review_queue
+from hub.linkage.person_ids import ids_by_smallest_member
 from hub.linkage.presets import hub_settings
-from hub.linkage.review import select_review_queue
+from hub.linkage.scoring import Scored, score_candidates
 from hub.linkage.settings import LinkageSettings
 from hub.linkage.standardise import standardise
 
-_EXISTING_WEIGHT = 1e9
 _STANDARDISED = "name_canon"
+METHODS = ("existing", "clerical", "exact_id", "probabilistic")
 
 
 @dataclass
@@ -68,58 +73,190 @@ class LinkResult:
         return explain(row, self.settings)
 
 
-def _decision_frame(decisions: pd.DataFrame | None) -> tuple[pd.MultiIndex, pd.MultiIndex]:
-    if decisions is None or decisions.empty:
-        empty = pd.MultiIndex.from_arrays([[], []])
-        return empty, empty
-    accepted = decisions[decisions["decision"] == "match"]
-    rejected = decisions[decisions["decision"] == "non_match"]
-    return (
-        canonical_pairs(pd.MultiIndex.from_frame(accepted[["key_a", "key_b"]])),
-        canonical_pairs(pd.MultiIndex.from_frame(rejected[["key_a", "key_b"]])),
-    )
+@dataclass
+class _Frame:
+    """The run's records, sorted by key, with the existing people when incremental."""
+
+    df: pd.DataFrame
+    new: np.ndarray | None = None
+    old: np.ndarray | None = None
+    old_ids: np.ndarray | None = None
 
 
-def _prepare(
-    mentions: pd.DataFrame, existing: pd.DataFrame | None
-) -> tuple[pd.DataFrame, pd.Series | None]:
-    new = mentions if _STANDARDISED in mentions else standardise(mentions)
+def _standardised(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame if _STANDARDISED in frame else standardise(frame)
+
+
+def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame if frame.index.is_monotonic_increasing else frame.sort_index()
+
+
+def _prepare(mentions: pd.DataFrame, existing: pd.DataFrame | None) -> _Frame:
+    """Standardise what is not yet, stack existing and new, sort by key (two copies)."""
+    new = _standardised(mentions)
+    if "person_id" in new:
+        new = new.drop(columns="person_id")
     if existing is None or existing.empty:
-        return new, None
-    old = existing if _STANDARDISED in existing else standardise(existing)
-    person = old["person_id"]
-    old = old.loc[old.index.difference(new.index)]
-    frame = pd.concat(
-        [old.drop(columns=["person_id"]), new.drop(columns="person_id", errors="ignore")]
+        return _Frame(_sorted(new))
+    old = _standardised(existing)
+    overlap = old.index.isin(new.index)
+    if overlap.any():
+        old = old.loc[~overlap]
+    df = _sorted(pd.concat([old, new]))
+    person = df.pop("person_id")
+    codes, ids = pd.factorize(person)
+    return _Frame(df, new=df.index.isin(new.index), old=codes.astype(np.int64),
+                  old_ids=np.asarray(ids, dtype=object))
+
+
+def _decision_positions(
+    decisions: pd.DataFrame | None, index: pd.Index
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Accepted and rejected pairs as canonical positions (pairs outside ``index`` dropped)."""
+    out = []
+    for verdict in ("match", "non_match"):
+        if decisions is None or decisions.empty:
+            chosen = pd.DataFrame({"key_a": [], "key_b": []})
+        else:
+            chosen = decisions[decisions["decision"] == verdict]
+        a = index.get_indexer(chosen["key_a"].astype(str))
+        b = index.get_indexer(chosen["key_b"].astype(str))
+        keep = (a >= 0) & (b >= 0) & (a != b)
+        out.append((np.minimum(a, b)[keep].astype(np.int64),
+                    np.maximum(a, b)[keep].astype(np.int64)))
+    return out[0], out[1]
+
+
+def _linking_edges(
+    scored: Scored, accepted: np.ndarray, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Edges that may merge: link band and accepted pairs, with a method code each."""
+    link = scored.band == 0
+    a, b, w = scored.pos_a[link], scored.pos_b[link], scored.weight[link].copy()
+    is_accepted = np.isin(a * n + b, accepted)
+    w[is_accepted] = FORCED
+    exact = scored.levels["id_number"].to_numpy()[link] == 2 \
+        if "id_number" in scored.levels else np.zeros(len(a), bool)
+    method = np.where(is_accepted, 1, np.where(exact, 2, 3)).astype(np.int8)
+    return a, b, w, method
+
+
+def _cluster(
+    df: pd.DataFrame,
+    settings: LinkageSettings,
+    scope: np.ndarray,
+    old: np.ndarray | None,
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray],
+    rejected: tuple[np.ndarray, np.ndarray],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cluster the in-scope records; out-of-scope records keep their existing person.
+
+    Returns:
+        Per record the smallest position of its person, and the refused edges (indices
+        into ``edges``) with reason codes.
+    """
+    n = len(df)
+    a, b, w = edges
+    local = np.flatnonzero(scope)
+    to_local = np.full(n, -1, np.int64)
+    to_local[local] = np.arange(len(local))
+    values = np.full(n, -1, np.int64)
+    if settings.cannot_link_column:
+        values = pd.factorize(df[settings.cannot_link_column])[0].astype(np.int64)
+    both = scope[rejected[0]] & scope[rejected[1]]
+    label_local, refused, reason = cluster_positions(
+        len(local), (to_local[a], to_local[b], w), values[local],
+        (to_local[rejected[0][both]], to_local[rejected[1][both]]), settings.ambiguity_margin,
     )
-    return frame, person
+    if old is None:
+        label = np.arange(n, dtype=np.int64)
+    else:
+        solo = int(old.max(initial=-1)) + 1 + np.arange(n)
+        label = incremental.smallest_member(np.where(old >= 0, old, solo))
+    label[local] = local[label_local]
+    return label, refused, reason
 
 
-def _existing_edges(person: pd.Series | None, new_keys: pd.Index) -> pd.DataFrame:
-    if person is None or person.empty:
-        return pd.DataFrame({"key_a": [], "key_b": [], "weight": [], "method": []})
-    person = person.loc[person.index.difference(new_keys)]
-    hub = person.index.to_series().groupby(person).transform("min")
-    star = pd.DataFrame({"key_a": hub.to_numpy(), "key_b": hub.index.to_numpy()})
-    star = star[star["key_a"] != star["key_b"]]
-    return star.assign(weight=_EXISTING_WEIGHT, method="existing")
+def _person_ids(
+    frame: _Frame, label: np.ndarray, scope: np.ndarray,
+    attached: np.ndarray, prefix: str,
+) -> tuple[np.ndarray, dict[str, str]]:
+    """Person id per record: stable ids for the clusters this run may have changed."""
+    smallest = frame.df.index.to_numpy()[label]
+    if frame.old is None or frame.old_ids is None:
+        return ids_by_smallest_member(smallest, None, prefix)
+    old = frame.old
+    person = np.where(old >= 0, frame.old_ids[np.maximum(old, 0)], None)
+    assigned = scope.copy()
+    assigned[attached] = True
+    assigned |= np.isin(label, label[attached])
+    part, redirects = ids_by_smallest_member(smallest[assigned], person[assigned], prefix)
+    person[assigned] = part
+    return person, redirects
 
 
-def _methods(
-    keys: pd.Index, person: pd.Series, edges: pd.DataFrame, attached: pd.DataFrame
-) -> pd.DataFrame:
-    """Per mention, the strongest edge that kept it in its person."""
-    same = edges[edges["key_a"].map(person) == edges["key_b"].map(person)]
-    both = pd.concat([same.rename(columns={"key_a": "key"}).drop(columns="key_b"),
-                      same.rename(columns={"key_b": "key"}).drop(columns="key_a")])
-    best = both.sort_values("weight", ascending=False).drop_duplicates("key").set_index("key")
-    out = pd.DataFrame({"person_id": person.reindex(keys)})
-    out["method"] = best["method"].reindex(keys).fillna("singleton")
-    out["weight"] = best["weight"].reindex(keys).replace([np.inf, _EXISTING_WEIGHT], np.nan)
-    if not attached.empty:
-        rule = attached.set_index("key")["method"]
-        out.loc[rule.index, "method"] = rule
-    return out
+def run(
+    mentions: pd.DataFrame,
+    settings: LinkageSettings | None = None,
+    *,
+    existing: pd.DataFrame | None = None,
+    decisions: pd.DataFrame | None = None,
+    retrain: bool = False,
+    restrict_to_touched: bool = True,
+) -> LinkResult:
+    """:func:`link`, with the incremental restriction switchable (tests compare both).
+
+    Args:
+        mentions: See :func:`link`.
+        settings: See :func:`link`.
+        existing: See :func:`link`.
+        decisions: See :func:`link`.
+        retrain: See :func:`link`.
+        restrict_to_touched: Incremental runs re-cluster only the people the batch touches
+            (the result is the same as re-clustering everyone, which ``False`` does).
+
+    Returns:
+        The :class:`LinkResult`.
+    """
+    settings = (settings or hub_settings()).copy()
+    frame = _prepare(mentions, existing)
+    df, n = frame.df, len(frame.df)
+    keys = df.index
+    accepted, rejected = _decision_positions(decisions, keys)
+    scored, settings = score_candidates(df, settings, frame.new, accepted, rejected, retrain)
+    a, b, w, method = _linking_edges(scored, accepted[0] * n + accepted[1], n)
+
+    old, scope = frame.old, np.ones(n, bool)
+    if old is not None:
+        if restrict_to_touched:
+            involved = np.concatenate([scored.pos_a, scored.pos_b, *accepted, *rejected])
+            scope = incremental.touched_scope(old, frame.new, involved)
+        sa, sb = incremental.star_edges(old, scope)
+        a, b = np.concatenate([sa, a]), np.concatenate([sb, b])
+        w = np.concatenate([np.full(len(sa), incremental.EXISTING_WEIGHT), w])
+        method = np.concatenate([np.zeros(len(sa), np.int8), method])
+    label, refused, reason = _cluster(df, settings, scope, old, (a, b, w), rejected)
+
+    changed = scope if old is not None and restrict_to_touched else None
+    s, targets, rules = attach_name_only(df, label, settings.name_only_rules, changed)
+    label[s] = targets
+    label = incremental.smallest_member(label)
+    person, redirects = _person_ids(frame, label, scope, s, settings.person_id_prefix)
+
+    kept = None
+    if old is not None:
+        sizes = np.bincount(old[old >= 0], minlength=int(old.max(initial=-1)) + 1)
+        kept = ~scope & (old >= 0) & (sizes[np.maximum(old, 0)] > 1)
+    resolves_to = methods_frame(keys, person, label, (a, b, w, method), METHODS,
+                                (s, rules), kept)
+    not_star = method[refused] != 0
+    refused, reason = refused[not_star], reason[not_star]
+    queue = review_queue(keys, person, scored,
+                         (a[refused], b[refused], w[refused], [REASONS[r] for r in reason]),
+                         (np.concatenate([accepted[0], rejected[0]]),
+                          np.concatenate([accepted[1], rejected[1]])))
+    return LinkResult(resolves_to, scored.frame(keys, BANDS), queue, redirects, settings,
+                      scored.counts)
 
 
 def link(
@@ -137,8 +274,9 @@ def link(
             already standardised), indexed by mention key.
         settings: Linkage settings; defaults to :func:`hub.linkage.presets.hub_settings`.
             Untrained settings (or ``retrain=True``) run EM on this run's pairs.
-        existing: Mentions linked earlier, same columns plus ``person_id``; the run is then
-            incremental (the batch against itself and against these).
+        existing: Mentions linked earlier, same columns plus ``person_id`` (optionally
+            already standardised, which saves re-deriving names for every existing
+            mention); the run is then incremental (the batch against itself and these).
         decisions: Clerical decisions: ``key_a``, ``key_b``, ``decision`` (``match`` or
             ``non_match``). They override the model.
         retrain: Re-estimate m/u even when the settings are trained.
@@ -146,45 +284,4 @@ def link(
     Returns:
         The :class:`LinkResult`; ``result.resolves_to`` covers existing and new mentions.
     """
-    settings = (settings or hub_settings()).copy()
-    df, old_person = _prepare(mentions, existing)
-    accepted, rejected = _decision_frame(decisions)
-    new_keys = None if old_person is None else mentions.index
-    pairs, counts = candidate_pairs(df, settings, new_keys=new_keys)
-    known = accepted[accepted.get_level_values(0).isin(df.index)
-                     & accepted.get_level_values(1).isin(df.index)]
-    pairs = canonical_pairs(pairs.append(known))
-    levels = compare_pairs(pairs, df, settings)
-    if retrain or not settings.trained:
-        labels = pd.Series(np.nan, index=levels.index)
-        labels[levels.index.isin(accepted)] = 1.0
-        labels[levels.index.isin(rejected)] = 0.0
-        settings = fit_em(levels, settings, labels=labels)
-    weights = match_weights(levels, settings)
-    scored = levels.assign(weight=weights, band=bands(levels, weights, settings))
-    scored.loc[scored.index.isin(accepted), "band"] = "link"
-    scored.loc[scored.index.isin(rejected), "band"] = "non_link"
-    scored.index.names = ["key_a", "key_b"]
-    flat = scored.reset_index()
-    linking = flat[flat["band"] == "link"][["key_a", "key_b", "weight"]].copy()
-    is_accepted = pd.MultiIndex.from_frame(linking[["key_a", "key_b"]]).isin(accepted)
-    id_exact = flat.loc[linking.index, "id_number"].to_numpy() == 2 \
-        if "id_number" in flat else np.zeros(len(linking), bool)
-    linking["method"] = np.where(is_accepted, "clerical",
-                                 np.where(id_exact, "exact_id", "probabilistic"))
-    linking.loc[is_accepted, "weight"] = FORCED
-    star = _existing_edges(old_person, mentions.index)
-    edges = pd.concat([star, linking], ignore_index=True) if len(star) else linking
-    cannot = df[settings.cannot_link_column] if settings.cannot_link_column else None
-    clusters, conflicts = cluster(
-        df.index, edges[["key_a", "key_b", "weight"]], cannot,
-        rejected=list(rejected), ambiguity_margin=settings.ambiguity_margin,
-    )
-    attached = resolve_name_only(df, clusters, settings.name_only_rules)
-    if not attached.empty:
-        clusters.loc[attached["key"].to_numpy()] = attached["target"].to_numpy()
-    person, redirects = assign_person_ids(clusters, old_person, settings.person_id_prefix)
-    resolves_to = _methods(df.index, person, edges.assign(weight=edges["weight"]), attached)
-    queue = select_review_queue(flat, conflicts.merge(flat[["key_a", "key_b"]]), person,
-                                accepted.append(rejected))
-    return LinkResult(resolves_to, scored, queue, redirects, settings, counts)
+    return run(mentions, settings, existing=existing, decisions=decisions, retrain=retrain)

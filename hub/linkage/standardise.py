@@ -12,8 +12,10 @@ pinyin look-ups.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -144,23 +146,51 @@ def _birth_from_id(number: str) -> date | None:
         return None
 
 
-def _name_columns(names: pd.Series) -> pd.DataFrame:
-    uniques = pd.Series(names.dropna().unique())
-    keys = uniques.map(name_key)
-    pys = keys.map(name_pinyin)
-    table = pd.DataFrame(
-        {
-            "name_key": keys.to_numpy(),
-            "name_pinyin": pys.map("".join).to_numpy(),
-            "name_initials": pys.map(initials).to_numpy(),
-            "name_canon": keys.map(canonical_name).to_numpy(),
-            "surname": keys.map(lambda k: split_surname(k)[0]).to_numpy(),
-        },
-        index=uniques.to_numpy(),
-    )
-    out = table.reindex(names.to_numpy())
-    out.index = names.index
-    return out.replace("", None)
+def _derived(values: pd.Series, fn: Callable[[Any], tuple[Any, ...]],
+             width: int) -> list[np.ndarray]:
+    """The ``width`` outputs of ``fn`` per row, computed once per distinct value.
+
+    Missing values give ``None`` in every output.
+    """
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    rows = [fn(u) for u in uniques]
+    out = []
+    for i in range(width):
+        table = np.empty(len(rows) + 1, dtype=object)
+        table[:-1] = [r[i] for r in rows]
+        table[-1] = None
+        out.append(table[codes])
+    return out
+
+
+def _name_parts(name: str) -> tuple[str | None, ...]:
+    key = name_key(name)
+    syllables = name_pinyin(key)
+    parts = (key, "".join(syllables), initials(syllables), canonical_name(key),
+             split_surname(key)[0])
+    return tuple(p or None for p in parts)
+
+
+_NAME_COLUMNS = ("name_key", "name_pinyin", "name_initials", "name_canon", "surname")
+_EMPTY_ID: tuple[Any, ...] = (None,) * 9
+
+
+def _id_parts(number: str) -> tuple[Any, ...]:
+    """Everything derived from one ID string: 18-digit parts, birth date and sex."""
+    if len(number) != 18:
+        return _EMPTY_ID
+    without = tuple(number[:a] + number[b:] for a, b in _ID_PARTS.values())
+    sex = ("男" if int(number[16]) % 2 else "女") if number[16].isdigit() else None
+    return (number, number[:17] + "?", number[:6], *without, _birth_from_id(number), sex)
+
+
+def _dob(values: pd.Series) -> pd.Series:
+    """``YYYYMMDD`` integers (nullable) of dates given as dates or text."""
+    codes, uniques = pd.factorize(values.astype(object), use_na_sentinel=True)
+    parsed = pd.to_datetime(pd.Series(uniques, dtype=object), errors="coerce")
+    ints = (parsed.dt.year * 10000 + parsed.dt.month * 100 + parsed.dt.day).astype("Int64")
+    table = pd.array([*ints, pd.NA], dtype="Int64")
+    return pd.Series(table[codes], index=values.index)
 
 
 def standardise(mentions: pd.DataFrame) -> pd.DataFrame:
@@ -173,6 +203,7 @@ def standardise(mentions: pd.DataFrame) -> pd.DataFrame:
     checksum-valid 18-digit numbers), ``id_region`` and ``id_without_<part>`` for the
     parts region, year, date and sequence (typo-tolerant blocking), ``birth_date`` and
     ``sex`` (filled from a valid ID), ``birth_year`` and ``dob`` (``YYYYMMDD`` integer).
+    Every derivation runs once per distinct name, ID or date, not once per mention.
 
     Args:
         mentions: One row per mention.
@@ -181,31 +212,33 @@ def standardise(mentions: pd.DataFrame) -> pd.DataFrame:
         A new DataFrame with the added columns; the input is not modified.
     """
     df = mentions.copy()
-    df = df.join(_name_columns(df["name"].astype("object")))
+    for column, values in zip(_NAME_COLUMNS, _derived(df["name"], _name_parts, 5), strict=True):
+        df[column] = values
     kind = df["id_kind"].astype("object")
     idn = df["id_number"].astype("object")
-    is_id = kind.isin(["id18", "id15", "invalid"]) & idn.notna()
-    df["id_key"] = idn.where(is_id, None)
+    is_id = (kind.isin(["id18", "id15", "invalid"]) & idn.notna()).to_numpy()
+    id_key = idn.where(is_id, None)
+    full, masked, region, *without, births, sexes = _derived(id_key, _id_parts, 9)
+    df["id_key"] = id_key
     # An upgraded 15-digit number's check character was computed, not checked: a typo in
     # it cannot be detected, so it is compared on 17 characters and never trusted as valid.
-    legacy = (kind == "id15") & (df["id_key"].str.len() == 18)
-    df["id_cmp"] = df["id_key"].where(~legacy, df["id_key"].str[:17] + "?")
-    trusted = is_id & (kind == "id18") & df["id_valid"].fillna(False).astype(bool)
+    legacy = (kind == "id15").to_numpy() & pd.notna(full)
+    df["id_cmp"] = np.where(legacy, masked, id_key.to_numpy())
+    trusted = is_id & (kind == "id18").to_numpy() & df["id_valid"].fillna(False).to_numpy(
+        dtype=bool)
     df["valid_id"] = idn.where(trusted, None)
-    id18 = df["id_key"].where(df["id_key"].str.len() == 18)
-    df["id_region"] = id18.str[:6]
+    df["id_region"] = region
     # Pigeonhole keys: the number with one of its four parts left out. A single wrong
     # character (or a swap inside a part) leaves one of the four keys intact.
-    for label, (start, stop) in _ID_PARTS.items():
-        df[f"id_without_{label}"] = id18.str[:start] + id18.str[stop:]
-    from_id = df["id_key"].where(trusted | legacy).dropna()
-    births = from_id.map(_birth_from_id).dropna()
-    sexes = from_id.map(lambda n: "男" if int(n[16]) % 2 else "女")
-    df["birth_date"] = df["birth_date"].astype("object").where(
-        df["birth_date"].notna(), births.reindex(df.index)
-    )
-    df["sex"] = df["sex"].astype("object").where(df["sex"].notna(), sexes.reindex(df.index))
-    dob = pd.to_datetime(df["birth_date"], errors="coerce")
-    df["dob"] = (dob.dt.year * 10000 + dob.dt.month * 100 + dob.dt.day).astype("Int64")
-    df["birth_year"] = dob.dt.year.astype("Int64")
+    for label, values in zip(_ID_PARTS, without, strict=True):
+        df[f"id_without_{label}"] = values
+    from_id = trusted | legacy
+    birth = df["birth_date"].astype("object")
+    df["birth_date"] = birth.where(birth.notna(), pd.Series(
+        np.where(from_id, births, None), index=df.index, dtype=object))
+    sex = df["sex"].astype("object")
+    df["sex"] = sex.where(sex.notna(), pd.Series(np.where(from_id, sexes, None),
+                                                 index=df.index, dtype=object))
+    df["dob"] = _dob(df["birth_date"])
+    df["birth_year"] = (df["dob"] // 10000).astype("Int64")
     return df

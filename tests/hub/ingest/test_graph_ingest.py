@@ -39,13 +39,13 @@ def kit(settings: Settings) -> PrivacyKit:
 
 
 @pytest.fixture(scope="module")
-def ingested(store: Store, kit: PrivacyKit):  # noqa: ANN201
+def ingested(store: Store, kit: PrivacyKit):
     store.run_autocommit("MATCH (n) WHERE NOT n:SchemaMigration "
                          "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS")
     return ingest_directory(store, kit, SAMPLE_DIR)
 
 
-def test_quarantine_is_exactly_the_bad_rows(ingested) -> None:  # noqa: ANN001
+def test_quarantine_is_exactly_the_bad_rows(ingested) -> None:
     got = {(r.file, r.line_no, r.reason) for r in ingested.quarantine}
     want = {(r["file"], int(r["line_no"]), r["reason"]) for r in _truth_rows("bad_rows.csv")}
     assert got == want
@@ -53,7 +53,7 @@ def test_quarantine_is_exactly_the_bad_rows(ingested) -> None:  # noqa: ANN001
     assert ingested.problems == []
 
 
-def test_every_good_record_is_in_the_graph(ingested, store: Store) -> None:  # noqa: ANN001
+def test_every_good_record_is_in_the_graph(ingested, store: Store) -> None:
     facts = store.read("MATCH (f:Fact) WHERE NOT f.fact_key CONTAINS ':aid' "
                        "AND NOT f.fact_key ENDS WITH ':death' "
                        "RETURN f.source AS source, count(f) AS n")
@@ -61,7 +61,7 @@ def test_every_good_record_is_in_the_graph(ingested, store: Store) -> None:  # n
     assert got == expected_records_per_source()
 
 
-def test_mentions_match_the_truth_person_map(ingested, store: Store) -> None:  # noqa: ANN001
+def test_mentions_match_the_truth_person_map(ingested, store: Store) -> None:
     bad = {(r["file"].removesuffix(".csv"), r["record_id"]) for r in _truth_rows("bad_rows.csv")}
     want = {(r["file"].removesuffix(".csv"), r["record_id"], r["role"])
             for r in _truth_rows("person_map.csv")
@@ -72,22 +72,24 @@ def test_mentions_match_the_truth_person_map(ingested, store: Store) -> None:  #
     assert got == want
 
 
-def test_batches_are_recorded(ingested, store: Store) -> None:  # noqa: ANN001
+def test_batches_are_recorded(ingested, store: Store) -> None:
     batches = store.read("MATCH (b:IngestBatch) RETURN b.source AS source, "
                          "b.quarantined AS quarantined")
     assert len(batches) == 18
     assert sum(b["quarantined"] for b in batches) == len(_truth_rows("bad_rows.csv"))
 
 
-def test_no_plaintext_identifier_after_ingest(ingested, store: Store) -> None:  # noqa: ANN001
+def test_no_plaintext_identifier_after_ingest(ingested, store: Store) -> None:
     scanned, findings = scan_graph(store)
     assert scanned > 10_000
     assert findings == []
 
 
-def test_personal_fields_decrypt_back(ingested, store: Store, kit: PrivacyKit) -> None:  # noqa: ANN001
-    record = store.read("MATCH (r:SourceRecord {source: 'gongan_hukou', record_id: 'GA00000050'})"
-                        " RETURN r.mention_key AS key, r.enc_name AS name, r.enc_id_number AS id")[0]
+def test_personal_fields_decrypt_back(ingested, store: Store, kit: PrivacyKit) -> None:
+    record = store.read(
+        "MATCH (r:SourceRecord {source: 'gongan_hukou', record_id: 'GA00000050'})"
+        " RETURN r.mention_key AS key, r.enc_name AS name, r.enc_id_number AS id"
+    )[0]
     assert "王华" not in record["name"]
     name = kit.encryptor.decrypt(record["name"], label="SourceRecord", record_key=record["key"],
                                  field="name")
@@ -102,6 +104,16 @@ def test_scan_detects_a_planted_plaintext_id(clean_store: Store) -> None:
     _, findings = scan_graph(clean_store)
     assert {f.kind for f in findings} == {"resident_id", "mobile"}
     assert all("11010519491231002X" not in f.masked for f in findings)
+
+
+def test_scan_skips_blind_indexes_but_not_identifiers_stored_as_one(clean_store: Store) -> None:
+    # 4111111111111111 passes Luhn: as a 64-bit blind index (16 hex digits) it is an HMAC,
+    # anywhere else, or in a bi_ property with another shape, it is a card number.
+    clean_store.write("CREATE (:HealthProbe {key: 'bi', bi_name_birth: '4111111111111111',"
+                      " bi_id: '11010519491231002X', note: '4111111111111111'})")
+    _, findings = scan_graph(clean_store, blind_index_bits=64)
+    assert sorted((f.property, f.kind) for f in findings) == [
+        ("bi_id", "resident_id"), ("note", "bank_card")]
 
 
 def test_reingest_changes_nothing_and_an_edit_updates(store: Store, kit: PrivacyKit,

@@ -43,7 +43,7 @@ def _clear(store: Store) -> None:
 
 
 def test_killed_ingest_rerun_equals_uninterrupted(store: Store, settings: Settings,
-                                                  tmp_path) -> None:  # noqa: ANN001
+                                                  tmp_path) -> None:
     kit = open_privacy(settings)
     _clear(store)
     ingest_directory(store, kit, SAMPLE_DIR)

@@ -1,11 +1,20 @@
 from __future__ import annotations
 
 import pandas as pd
-from tests.hub.linkage.linkage_helpers import frame, make_id, mention
+import pytest
 
-from hub.linkage.compare import DateLevels, ExactLevels, StringLevels, compare_pairs, id_levels
+from hub.linkage.block import candidate_pairs
+from hub.linkage.compare import (
+    DateLevels,
+    ExactLevels,
+    StringLevels,
+    build_comparator,
+    compare_pairs,
+    id_levels,
+)
 from hub.linkage.presets import hub_settings
 from hub.linkage.standardise import standardise
+from tests.hub.linkage.linkage_helpers import frame, make_id, mention
 
 VALID = make_id("41050219850307123")
 
@@ -65,3 +74,22 @@ def test_chinese_name_levels() -> None:
          (keys[6], keys[7])])
     levels = compare_pairs(pairs, df, hub_settings())["name"].tolist()
     assert levels == [3, 2, 2, 0, 1]
+
+
+def test_positions_give_the_same_levels_as_the_recordlinkage_features(
+    sample_frame: pd.DataFrame,
+) -> None:
+    settings = hub_settings()
+    df = standardise(sample_frame).sort_index()
+    pairs, _ = candidate_pairs(df, settings)
+    ours = compare_pairs(pairs, df, settings)
+    theirs = build_comparator(settings).compute(pairs, df)
+    assert len(ours) > 1000
+    assert (ours.to_numpy() == theirs.loc[ours.index, ours.columns].to_numpy()).all()
+
+
+def test_compare_pairs_refuses_unknown_keys() -> None:
+    df = standardise(frame(mention("a", "1", "张伟", VALID)))
+    pairs = pd.MultiIndex.from_tuples([("a:1:本人", "zz:9:本人")])
+    with pytest.raises(KeyError):
+        compare_pairs(pairs, df, hub_settings())

@@ -3,7 +3,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from tests.hub.linkage.linkage_helpers import frame, make_id, mention
 
 from hub.linkage.standardise import (
     canonical_name,
@@ -13,6 +12,7 @@ from hub.linkage.standardise import (
     split_surname,
     standardise,
 )
+from tests.hub.linkage.linkage_helpers import frame, make_id, mention
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,9 @@ from tests.conftest import SAMPLE_DIR
 pytestmark = pytest.mark.neo4j
 
 TRUTH = SAMPLE_DIR / "truth"
-MAPPING = "MATCH (r:SourceRecord)-[:RESOLVES_TO]->(p:Person) RETURN r.mention_key AS k, p.person_id AS p"
+MAPPING = (
+    "MATCH (r:SourceRecord)-[:RESOLVES_TO]->(p:Person) RETURN r.mention_key AS k, p.person_id AS p"
+)
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +108,7 @@ def test_a_rejected_pair_stays_apart(linked_sample: Store, kit: PrivacyKit) -> N
 
 
 def test_incremental_batch_matches_a_full_link(clean_store: Store, kit: PrivacyKit,
-                                               tmp_path) -> None:  # noqa: ANN001
+                                               tmp_path) -> None:
     import shutil
 
     from hub.ingest.run import IngestOptions, ingest_directory
