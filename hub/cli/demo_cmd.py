@@ -15,9 +15,11 @@ from hub.cli.ingest_cmd import print_report
 from hub.cli.serve_cmd import serve_app
 from hub.config import Settings
 from hub.demo import generate as generate_set
+from hub.demo_tour import DEMO_AS_OF, EXAMPLE_QUERIES, DemoTour, prepare_tour
 from hub.ingest.run import IngestOptions, ingest_directory
+from hub.monitoring import run_monitoring
 from hub.neo4j_local import LocalNeo4j
-from hub.privacy_kit import open_privacy
+from hub.privacy_kit import PrivacyKit, open_privacy
 from hub.resolution import run_link
 from hub.store import Store
 
@@ -43,23 +45,46 @@ def generate(
     console.print(f"{summary} in {time.monotonic() - began:.1f} s → {out_dir}")
 
 
-def prepare_demo_graph(s: Settings, households: int, seed: int) -> None:
-    """Generate (once), ingest and link the demo set into the configured graph."""
+def prepare_demo_graph(s: Settings, households: int, seed: int) -> DemoTour:
+    """Generate (once), ingest, link and monitor the demo set; issue the demo's tokens."""
     set_dir = s.data_dir / "demo" / f"set-{households}-{seed}"
     if not (set_dir / "truth" / "manifest.csv").is_file():
         with console.status(f"generating {households} households"):
             generate_set(set_dir, households=households, seed=seed)
     with hub_errors(), Store.connect(s) as store:
-        migrate(store)
-        kit = open_privacy(s)
-        began = time.monotonic()
-        with console.status("ingesting the demo set"):
-            report = ingest_directory(store, kit, set_dir, IngestOptions())
-        print_report(report, time.monotonic() - began)
-        with console.status("linking people and households"):
-            summary = run_link(store, kit)
-        console.print(f"linked {summary.mentions} mentions into {summary.persons} people "
-                      f"({summary.mode}, {summary.seconds} s)")
+        return load_demo(store, open_privacy(s), s, set_dir)
+
+
+def load_demo(store: Store, kit: PrivacyKit, s: Settings, set_dir: Path) -> DemoTour:
+    """Ingest, link and monitor ``set_dir`` into ``store``; issue the demo's tokens."""
+    migrate(store)
+    began = time.monotonic()
+    with console.status("ingesting the demo set"):
+        report = ingest_directory(store, kit, set_dir, IngestOptions())
+    print_report(report, time.monotonic() - began)
+    with console.status("linking people and households"):
+        summary = run_link(store, kit)
+    console.print(f"linked {summary.mentions} mentions into {summary.persons} people "
+                  f"({summary.mode}, {summary.seconds} s)")
+    with console.status("monitoring: overlaps, deceased still paid, missed eligible …"):
+        monitoring = run_monitoring(store, kit, as_of=DEMO_AS_OF)
+    console.print(f"monitoring as of {DEMO_AS_OF}: {sum(monitoring.found.values())} "
+                  f"findings {dict(monitoring.found)}")
+    return prepare_tour(store, s)
+
+
+def print_tour(s: Settings, tour: DemoTour) -> None:
+    """Where to click and what to paste."""
+    console.rule("try the API")
+    console.print(f"GraphiQL: http://{s.http_host}:{s.http_port}/graphql — paste a user's "
+                  f"headers (from {tour.tokens_file}) into the Headers pane.")
+    for user in tour.users:
+        console.print(f"[bold]{user.name}[/] ({user.org}, purpose {user.purpose})")
+    if tour.consented_household:
+        console.print(f"household {tour.consented_household} has a verification consent "
+                      "for the verifier.")
+    for title, query in EXAMPLE_QUERIES:
+        console.print(f"[dim]# {title}[/]\n{query}")
 
 
 @app.callback()
@@ -83,7 +108,8 @@ def demo(
         started_here = True
         console.print(f"Neo4j running at {server.uri}")
     try:
-        prepare_demo_graph(s, households, seed)
+        tour = prepare_demo_graph(s, households, seed)
+        print_tour(s, tour)
         serve_app(s)
     finally:
         if started_here and server is not None:

@@ -1,0 +1,114 @@
+"""What ``hub demo`` prepares after loading the set so a visitor can try the API at once.
+
+Development tokens for each kind of user (signed with the dev secret of this data
+directory, valid for a day), a verification consent for one household so
+``verifyHousehold`` answers, and a monitoring run so alerts exist. The tokens are written
+to ``<data_dir>/demo/tokens.json`` (mode 0600), never printed in logs beyond the console
+of the person who started the demo.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from hub.auth import dev_secret, issue_dev_token
+from hub.config import Settings
+from hub.consent_service import record_consent
+from hub.store import Store
+
+DEMO_AS_OF = date(2026, 10, 31)
+"""The generator's reference date: monitoring judges the demo set on it."""
+
+TOKEN_TTL = timedelta(days=1)
+VERIFIER_ORG = "核对中心"
+CHARITY_ORG = "CH-demo-foundation"
+
+_REGIONS = "MATCH (h:Household) WHERE h.region_code IS NOT NULL RETURN DISTINCT h.region_code AS r"
+_SOME_HOUSEHOLD = """
+MATCH (h:Household)<-[:MEMBER_OF]-(:Person)
+WITH h, count(*) AS members WHERE members >= 2
+RETURN h.household_id AS household_id ORDER BY household_id LIMIT 1
+"""
+
+# (name, org, roles, purpose to declare)
+_USERS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
+    ("caseworker", "民政", ("caseworker",), "aid_administration"),
+    ("verifier", VERIFIER_ORG, ("verifier",), "verification"),
+    ("department", "医保", ("department",), "overlap_check"),
+    ("charity", CHARITY_ORG, ("charity",), "charity_matching"),
+    ("auditor", "审计", ("auditor",), "audit"),
+)
+
+
+@dataclass
+class DemoUser:
+    """A development principal: its token and the purpose it declares by default."""
+
+    name: str
+    org: str
+    roles: tuple[str, ...]
+    purpose: str
+    token: str
+
+    def headers(self) -> dict[str, str]:
+        """Headers to paste into GraphiQL's header pane."""
+        return {"Authorization": f"Bearer {self.token}", "X-Purpose": self.purpose}
+
+
+@dataclass
+class DemoTour:
+    """Tokens, the household with a verification consent, and where the tokens are."""
+
+    users: list[DemoUser] = field(default_factory=list)
+    consented_household: str | None = None
+    tokens_file: Path | None = None
+
+
+def issue_demo_tokens(settings: Settings, regions: list[str]) -> list[DemoUser]:
+    """One token per kind of user, limited to the demo set's regions."""
+    secret = settings.jwt_secret or dev_secret(settings.dev_jwt_secret_path)
+    users = []
+    for name, org, roles, purpose in _USERS:
+        token = issue_dev_token(secret, subject=f"demo-{name}", org=org, roles=list(roles),
+                                regions=regions, ttl=TOKEN_TTL)
+        users.append(DemoUser(name, org, roles, purpose, token))
+    return users
+
+
+def prepare_tour(store: Store, settings: Settings) -> DemoTour:
+    """Issue tokens, record a verification consent for one household, save the tokens."""
+    regions = sorted(row["r"] for row in store.read(_REGIONS))
+    tour = DemoTour(users=issue_demo_tokens(settings, regions))
+    rows = store.read(_SOME_HOUSEHOLD)
+    if rows:
+        tour.consented_household = rows[0]["household_id"]
+        record_consent(store, subject_kind="household", subject_id=tour.consented_household,
+                       purpose="verification", grantee=VERIFIER_ORG,
+                       expires_at=datetime.now(UTC) + timedelta(days=180),
+                       evidence_ref="DEMO-AUTH-0001", recorded_by="demo-caseworker",
+                       regions=None)
+    tour.tokens_file = _save_tokens(settings.data_dir / "demo" / "tokens.json", tour)
+    return tour
+
+
+def _save_tokens(path: Path, tour: DemoTour) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {u.name: {"org": u.org, "roles": list(u.roles), "headers": u.headers()}
+               for u in tour.users}
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(payload, out, ensure_ascii=False, indent=2)
+    return path
+
+
+EXAMPLE_QUERIES: tuple[tuple[str, str], ...] = (
+    ("anyone: who am I, and is the hub healthy", "{ me { subject org roles purpose } "
+     "health { neo4j schemaVersion } }"),
+    ("auditor (purpose audit): the latest audit events",
+     "{ auditEvents(first: 5) { events { seq actor action decision subjectRef } nextCursor } }"),
+)
+"""Queries printed by ``hub demo``; each names the user whose headers to use."""
