@@ -59,6 +59,15 @@ def _int(environ: Mapping[str, str], name: str, default: int, minimum: int = 1) 
     return value
 
 
+def _blind_index_bits(environ: Mapping[str, str]) -> int:
+    """Blind indexes are hex: a whole number of hex digits, at most a full HMAC-256."""
+    bits = _int(environ, "HUB_BLIND_INDEX_BITS", 64, minimum=16)
+    if bits % 4 or bits > 256:
+        raise ConfigError(f"HUB_BLIND_INDEX_BITS must be a multiple of 4 from 16 to 256, "
+                          f"got {bits}")
+    return bits
+
+
 def _optional_path(environ: Mapping[str, str], name: str) -> Path | None:
     value = environ.get(name)
     return Path(value).expanduser() if value else None
@@ -208,7 +217,7 @@ class Settings:
             master_key_file=_path(env, "HUB_MASTER_KEY_FILE", Path()) if env.get(
                 "HUB_MASTER_KEY_FILE") else None,
             crypto_profile=_choice(env, "HUB_CRYPTO_PROFILE", ("standard", "national")),
-            blind_index_bits=_int(env, "HUB_BLIND_INDEX_BITS", 64, minimum=16),
+            blind_index_bits=_blind_index_bits(env),
             jwt_secret=_jwt_secret(env),
             jwt_public_key_file=_optional_path(env, "HUB_JWT_PUBLIC_KEY_FILE"),
             jwks_file=_optional_path(env, "HUB_JWKS_FILE"),
