@@ -23,6 +23,7 @@ CONSENT: Final = "Consent"
 DONATION: Final = "Donation"
 CHARITY: Final = "Charity"
 MATCH: Final = "Match"
+REFERRAL: Final = "Referral"
 SCHEMA_MIGRATION: Final = "SchemaMigration"
 INGEST_BATCH: Final = "IngestBatch"
 HEALTH_PROBE: Final = "HealthProbe"
@@ -43,7 +44,7 @@ NODE_LABELS: Final = frozenset({
     ILLNESS, DEATH, CONSENT, DONATION, CHARITY, MATCH, SCHEMA_MIGRATION, INGEST_BATCH,
     HEALTH_PROBE, HUKOU_ENTRY, FAMILY_MEMBERSHIP, MEDICAL_SETTLEMENT, STUDENT_RECORD,
     MONITORING_CASE, STAFF_MEMBER, REGION_STANDARD, AUDIT_EVENT, AUDIT_HEAD, AUDIT_CHECKPOINT,
-    ALERT,
+    ALERT, REFERRAL,
 })
 
 # Labels a ``Fact`` node written by ingest may carry besides ``Fact`` (key ``fact_key``).
@@ -70,8 +71,14 @@ KIN_OF: Final = "KIN_OF"
 # monitoring alerts: what an alert is about, and the facts that prove it
 ABOUT: Final = "ABOUT"
 EVIDENCED_BY: Final = "EVIDENCED_BY"
+# charity matching: who offers a donation, what a referral is for, whom and under which consent
+OFFERED_BY: Final = "OFFERED_BY"
+FOR_DONATION: Final = "FOR_DONATION"
+REFERS: Final = "REFERS"
+UNDER_CONSENT: Final = "UNDER_CONSENT"
 
 RELATIONSHIP_TYPES: Final = frozenset({
     RESOLVES_TO, MEMBER_OF, SUPPORTS, GRANTED_TO, OWNS, GIVEN_BY, FROM_RECORD,
     HAS, COVERS, HANDLED_BY, KIN_OF, ABOUT, EVIDENCED_BY,
+    OFFERED_BY, FOR_DONATION, REFERS, UNDER_CONSENT,
 })

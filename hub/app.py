@@ -33,6 +33,7 @@ from hub.auth import load_verifier
 from hub.config import Settings
 from hub.errors import ConfigError
 from hub.health import check_health
+from hub.privacy_kit import PrivacyKit, open_privacy
 from hub.store import Store
 from privacy import PrivacyError
 from resolvers.context import HubContext
@@ -49,7 +50,8 @@ class HubGraphQL(GraphQL):
             purpose=request.scope.get("state", {}).get("purpose"),
             correlation_id=correlation_id_of(request.scope),
             store=state.store, audit=state.audit)
-        return HubContext(request=request, store=state.store, access=guard, audit=state.audit)
+        return HubContext(request=request, store=state.store, access=guard, audit=state.audit,
+                          kit=state.kit)
 
 
 async def healthz(request: Request) -> Response:
@@ -65,6 +67,15 @@ async def readyz(request: Request) -> Response:
     return JSONResponse(body, status_code=200 if ready else 503)
 
 
+def _open_kit(settings: Settings) -> PrivacyKit:
+    """The field keys and blind indexer, for services that look up or decrypt in memory
+    (verification, the pre-grant check by ID number)."""
+    try:
+        return open_privacy(settings)
+    except PrivacyError as exc:
+        raise ConfigError(f"cannot open the field keys: {exc}") from exc
+
+
 def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     """Build the ASGI app; opens its own store in the lifespan unless one is given.
 
@@ -76,6 +87,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         audit_key = load_audit_key(settings)
     except PrivacyError as exc:
         raise ConfigError(f"cannot open the audit key: {exc}") from exc
+    kit = _open_kit(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -83,6 +95,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         app.state.store = store if store is not None else Store.connect(settings)
         app.state.audit = AuditLog(app.state.store, audit_key, settings.crypto_profile,
                                    checkpoint_every=settings.audit_checkpoint_every)
+        app.state.kit = kit
         try:
             yield
         finally:

@@ -7,14 +7,22 @@ request. A caller outside the subject's jurisdiction can neither record nor revo
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from graph_schema.queries import consent as q
+from hub.charity.categories import UnknownCategoryError, check_categories
+from hub.charity.referrals import withdraw_for_consent
 from hub.errors import HubError
 from hub.store import Store
-from privacy import ConsentRecord, Purpose, find_covering, validate_new_consent
+from privacy import (
+    ConsentRecord,
+    InvalidConsentError,
+    Purpose,
+    find_covering,
+    validate_new_consent,
+)
 
 
 class ConsentServiceError(HubError):
@@ -70,8 +78,12 @@ def check_jurisdiction(store: Store, subject_kind: str, subject_id: str,
 def record_consent(store: Store, *, subject_kind: str, subject_id: str, purpose: str,
                    grantee: str, expires_at: datetime, evidence_ref: str, recorded_by: str,
                    regions: list[str] | None, granted_at: datetime | None = None,
-                   now: datetime | None = None) -> ConsentRecord:
+                   now: datetime | None = None,
+                   categories: Sequence[str] | None = None) -> ConsentRecord:
     """Validate and store a consent given by a person or household.
+
+    ``categories`` limits a charity-matching consent to these need categories
+    (``hub.charity.categories``); without it the consent covers every category.
 
     Raises:
         privacy.InvalidConsentError: malformed (field named, value never echoed).
@@ -83,11 +95,14 @@ def record_consent(store: Store, *, subject_kind: str, subject_id: str, purpose:
         purpose=purpose, grantee=grantee, granted_at=granted_at or moment,
         expires_at=expires_at, evidence_ref=evidence_ref, recorded_by=recorded_by)
     validate_new_consent(draft, moment)
+    limited = _consent_categories(purpose, categories)
     check_jurisdiction(store, subject_kind, subject_id, regions)
     props = {"consent_id": draft.consent_id, "purpose": draft.purpose,
              "grantee": draft.grantee, "granted_at": draft.granted_at,
              "expires_at": draft.expires_at, "evidence_ref": draft.evidence_ref,
              "recorded_by": draft.recorded_by, "recorded_at": moment}
+    if limited:
+        props["categories"] = limited
     query = q.CREATE_PERSON_CONSENT if subject_kind == "person" else q.CREATE_HOUSEHOLD_CONSENT
     rows = store.write(query, subject_id=subject_id, props=props)
     if not rows:
@@ -113,9 +128,22 @@ def revoke_consent(store: Store, consent_id: str, *, revoked_by: str,
     if existing is None:
         raise ConsentNotFoundError("no consent with that id")
     check_jurisdiction(store, existing.subject_kind, existing.subject_id, regions)
-    rows = store.write(q.REVOKE_CONSENT, consent_id=consent_id, at=now or datetime.now(UTC),
-                       by=revoked_by)
+    moment = now or datetime.now(UTC)
+    rows = store.write(q.REVOKE_CONSENT, consent_id=consent_id, at=moment, by=revoked_by)
+    withdraw_for_consent(store, consent_id, at=moment)  # pending charity referrals end now
     return _record(rows[0])
+
+
+def _consent_categories(purpose: str, categories: Sequence[str] | None) -> list[str]:
+    """The need categories a charity-matching consent is limited to (validated)."""
+    if not categories:
+        return []
+    if purpose != Purpose.CHARITY_MATCHING:
+        raise InvalidConsentError("categories apply to charity_matching consents only")
+    try:
+        return check_categories(categories)
+    except UnknownCategoryError as exc:
+        raise InvalidConsentError(str(exc)) from None
 
 
 def consents_for(store: Store, *, subject_kind: str, subject_id: str, purpose: Purpose | str,

@@ -31,7 +31,9 @@ _REGIONS = "MATCH (h:Household) WHERE h.region_code IS NOT NULL RETURN DISTINCT 
 _SOME_HOUSEHOLD = """
 MATCH (h:Household)<-[:MEMBER_OF]-(:Person)
 WITH h, count(*) AS members WHERE members >= 2
-RETURN h.household_id AS household_id ORDER BY household_id LIMIT 1
+WITH h ORDER BY h.household_id LIMIT 1
+MATCH (h)<-[:MEMBER_OF]-(p:Person)
+RETURN h.household_id AS household_id, min(p.person_id) AS person_id
 """
 
 # (name, org, roles, purpose to declare)
@@ -65,6 +67,7 @@ class DemoTour:
 
     users: list[DemoUser] = field(default_factory=list)
     consented_household: str | None = None
+    consented_person: str | None = None
     tokens_file: Path | None = None
 
 
@@ -86,6 +89,7 @@ def prepare_tour(store: Store, settings: Settings) -> DemoTour:
     rows = store.read(_SOME_HOUSEHOLD)
     if rows:
         tour.consented_household = rows[0]["household_id"]
+        tour.consented_person = rows[0]["person_id"]
         record_consent(store, subject_kind="household", subject_id=tour.consented_household,
                        purpose="verification", grantee=VERIFIER_ORG,
                        expires_at=datetime.now(UTC) + timedelta(days=180),
@@ -105,10 +109,40 @@ def _save_tokens(path: Path, tour: DemoTour) -> Path:
     return path
 
 
-EXAMPLE_QUERIES: tuple[tuple[str, str], ...] = (
-    ("anyone: who am I, and is the hub healthy", "{ me { subject org roles purpose } "
-     "health { neo4j schemaVersion } }"),
-    ("auditor (purpose audit): the latest audit events",
-     "{ auditEvents(first: 5) { events { seq actor action decision subjectRef } nextCursor } }"),
+@dataclass(frozen=True)
+class Example:
+    """A query to try: as which demo user, under which purpose."""
+
+    user: str
+    purpose: str
+    title: str
+    query: str
+
+
+EXAMPLE_QUERIES: tuple[Example, ...] = (
+    Example("caseworker", "aid_administration", "who am I, and is the hub healthy",
+            "{ me { subject org roles purpose } health { neo4j schemaVersion } }"),
+    Example("caseworker", "aid_administration", "one household across every department",
+            '{ household(householdId: "{household}") { householdId regionCode urbanRural '
+            "members { relation person { personId name idNumber aidChain { programme "
+            "department period amount } } } } }"),
+    Example("verifier", "verification", "verify the household that consented",
+            '{ verifyHousehold(applicant: "{person}") { category monthlyAmount '
+            "perCapitaIncome steps { rule outcome } } }"),
+    Example("department", "overlap_check", "does this person already get aid (医保)",
+            '{ overlaps(person: "{person}") { receiving programmes { programme department } } }'),
+    Example("caseworker", "monitoring", "alerts routed to 民政",
+            "{ monitoringAlerts(first: 5) { alerts { alertId type status department "
+            "sources { department recordId } } } }"),
+    Example("auditor", "audit", "the latest audit events",
+            "{ auditEvents(first: 5) { events { seq actor action decision subjectRef } "
+            "nextCursor } }"),
 )
-"""Queries printed by ``hub demo``; each names the user whose headers to use."""
+"""Queries printed by ``hub demo``; ``{household}`` / ``{person}`` stand for the consented
+household and one of its members (see :func:`render_example`)."""
+
+
+def render_example(query: str, tour: DemoTour) -> str:
+    """Fill in the demo's household and person."""
+    return (query.replace("{household}", tour.consented_household or "")
+            .replace("{person}", tour.consented_person or ""))

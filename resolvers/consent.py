@@ -69,6 +69,8 @@ class RecordConsentInput:
     expires_at: datetime
     evidence_ref: str = strawberry.field(description="Reference of the signed form.")
     granted_at: datetime | None = None
+    categories: list[str] | None = strawberry.field(
+        default=None, description="charity_matching only: limit to these need categories.")
 
 
 def _refuse(info: Info[HubContext, None], action: str, exc: Exception,
@@ -93,7 +95,8 @@ async def resolve_record_consent(info: Info[HubContext, None],
                 ctx.store, subject_kind=kind, subject_id=consent.subject_id,
                 purpose=consent.purpose, grantee=consent.grantee, expires_at=consent.expires_at,
                 granted_at=consent.granted_at, evidence_ref=consent.evidence_ref,
-                recorded_by=ctx.principal.subject, regions=ctx.regions))
+                recorded_by=ctx.principal.subject, regions=ctx.regions,
+                categories=consent.categories))
     except (InvalidConsentError, SubjectNotFoundError, OutOfJurisdictionError) as exc:
         raise _refuse(info, "mutation.recordConsent", exc, subject) from None
     return ConsentType.from_record(record)

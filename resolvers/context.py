@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.requests import Request
 
 from hub.api.access import AccessGuard
 from hub.audit_log import AuditLog
 from hub.auth import Principal
+from hub.privacy_kit import PrivacyKit
 from hub.store import Store
 from privacy import Purpose
 
@@ -26,6 +28,9 @@ class HubContext:
     store: Store
     access: AccessGuard
     audit: AuditLog | None = None
+    loaders: dict[str, Any] = field(default_factory=dict)
+    """Per-request DataLoaders by name (one batched query per list level, no N+1)."""
+    kit: PrivacyKit | None = None  # keys for services that decrypt or blind-index in memory
 
     @property
     def principal(self) -> Principal:

@@ -18,7 +18,7 @@ from strawberry.permission import BasePermission
 from strawberry.types import Info
 
 from hub.api.field_policy import action_of
-from privacy import ConsentDeniedError, DataSubject, purpose_allowed
+from privacy import ConsentDeniedError, DataSubject, Purpose, purpose_allowed
 from resolvers.context import HubContext
 
 
@@ -68,3 +68,28 @@ def consent_required(subject_kind: str, argument: str) -> type[BasePermission]:
 
     ConsentRequired.__name__ = f"ConsentRequired_{subject_kind}_{argument}"
     return ConsentRequired
+
+
+def purpose_required(purpose: Purpose) -> type[BasePermission]:
+    """A permission requiring the declared purpose to be exactly ``purpose``.
+
+    For root fields whose meaning is bound to one purpose (``verifyHousehold`` needs
+    ``verification`` and so the household's consent; ``monitoringAlerts`` needs
+    ``monitoring``), so that a role allowed the field's access class under another purpose
+    cannot call them for that purpose.
+    """
+
+    class PurposeRequired(BasePermission):
+        message = f"this field needs the declared purpose '{purpose.value}'"
+        error_extensions = {"code": "FORBIDDEN"}  # noqa: RUF012
+
+        def has_permission(self, source: Any, info: Info[HubContext, Any],
+                           **kwargs: Any) -> bool:
+            access = info.context.access
+            if access.purpose is purpose:
+                return True
+            access.note_denial(action_of(info), "wrong_purpose")
+            return False
+
+    PurposeRequired.__name__ = f"PurposeRequired_{purpose.value}"
+    return PurposeRequired

@@ -12,17 +12,24 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 
 from hub.api.error_masking import log_errors
 from hub.api.extensions import ApiLimits, hardening_extensions
+from resolvers.aid_report import AidReportMutation
 from resolvers.audit import AuditEventPage, audit_events_field
+from resolvers.charity import CharityMutation, CharityQuery
 from resolvers.consent import ConsentType, record_consent_field, revoke_consent_field
 from resolvers.health import Health, resolve_health
 from resolvers.me import PrincipalType, resolve_me
+from resolvers.monitoring import MonitoringMutation, MonitoringQuery
+from resolvers.people import PeopleQuery
+from resolvers.review import ReviewMutation, ReviewQuery
+from resolvers.verification import VerificationQuery
 
 
 @strawberry.type
-class Query:
+class CoreQuery:
     health: Health = strawberry.field(resolver=resolve_health, description="Service health.")
     me: PrincipalType = strawberry.field(
         resolver=resolve_me, description="The caller, the declared purpose, correlation id.")
@@ -30,9 +37,31 @@ class Query:
 
 
 @strawberry.type
-class Mutation:
+class CoreMutation:
     record_consent: ConsentType = record_consent_field
     revoke_consent: ConsentType = revoke_consent_field
+
+
+# Each domain module contributes a ``@strawberry.type`` of root fields; add yours here,
+# one per line, so the root types stay a plain list of parts.
+QUERY_PARTS: tuple[type, ...] = (
+    CoreQuery,
+    CharityQuery,
+    VerificationQuery,
+    MonitoringQuery,
+    PeopleQuery,
+    ReviewQuery,
+)
+MUTATION_PARTS: tuple[type, ...] = (
+    CoreMutation,
+    CharityMutation,
+    MonitoringMutation,
+    AidReportMutation,
+    ReviewMutation,
+)
+
+Query = merge_types("Query", QUERY_PARTS)
+Mutation = merge_types("Mutation", MUTATION_PARTS)
 
 
 class HubSchema(strawberry.Schema):

@@ -27,8 +27,9 @@ CALL (p, m, hh) {
 } IN TRANSACTIONS OF 5000 ROWS
 """
 
-BUILD_KINSHIP = """
-MATCH (a:Person)-[ma:MEMBER_OF]->(hh:Household)<-[mb:MEMBER_OF]-(b:Person)
+# the kinship rule between two members a, b of one household hh (FORMATS.md 4.1)
+_KINSHIP_OF_PAIRS = """
+MATCH (a:Person)-[ma:MEMBER_OF]->(hh)<-[mb:MEMBER_OF]-(b:Person)
 WHERE a <> b
 WITH a, b, ma.relation AS ra, mb.relation AS rb
 WITH a, b, CASE
@@ -43,12 +44,45 @@ WITH a, b, CASE
     THEN 'sibling'
 END AS kind
 WHERE kind IS NOT NULL
-CALL (a, b, kind) {
+"""
+
+_MERGE_KINSHIP = """
   MERGE (a)-[:KIN_OF {kind: kind}]->(b)
   FOREACH (_ IN CASE WHEN kind <> 'sibling' THEN [1] ELSE [] END |
     MERGE (a)-[:SUPPORTS {kind: kind}]->(b))
-} IN TRANSACTIONS OF 5000 ROWS
 """
+
+BUILD_KINSHIP = ("MATCH (hh:Household)" + _KINSHIP_OF_PAIRS
+                 + "CALL (a, b, kind) {" + _MERGE_KINSHIP + "} IN TRANSACTIONS OF 5000 ROWS")
+
+# -- the same, for the people an incremental run changed ($persons: person ids) only ------
+BUILD_HOUSEHOLDS_OF_PERSONS = """
+UNWIND $persons AS person_id
+MATCH (p:Person {person_id: person_id})<-[:RESOLVES_TO]-(:SourceRecord)
+      <-[:FROM_RECORD]-(h:HukouEntry)
+USING INDEX p:Person(person_id)
+MERGE (hh:Household {household_id: 'HH' + substring(h.bi_hukou_no, 0, 16)})
+ON CREATE SET hh.region_code = h.region_code, hh.bi_hukou_no = h.bi_hukou_no
+MERGE (p)-[m:MEMBER_OF]->(hh)
+SET m.relation = h.relation, m.status = h.status, m.until = h.status_date,
+    m.fact_key = h.fact_key
+"""
+
+SET_STATUS_OF_PERSONS = """
+UNWIND $persons AS person_id
+MATCH (p:Person {person_id: person_id})-[m:MEMBER_OF]->(hh:Household)
+USING INDEX p:Person(person_id)
+WHERE m.status IN ['正常', '死亡']
+SET p.status = m.status, p.status_date = m.until, p.region_code = hh.region_code,
+    p.household_id = hh.household_id
+"""
+
+BUILD_KINSHIP_OF_PERSONS = ("""
+UNWIND $persons AS person_id
+MATCH (person:Person {person_id: person_id})-[:MEMBER_OF]->(household:Household)
+USING INDEX person:Person(person_id)
+WITH DISTINCT household AS hh
+""" + _KINSHIP_OF_PAIRS + _MERGE_KINSHIP)
 
 HOUSEHOLD_ADDRESSES = """
 MATCH (hh:Household)<-[m:MEMBER_OF]-(:Person)
@@ -61,6 +95,7 @@ RETURN hh.household_id AS household_id, h.fact_key AS fact_key, h.enc_address AS
 SET_HOUSEHOLD_AREA = """
 UNWIND $rows AS row
 MATCH (hh:Household {household_id: row.household_id})
+USING INDEX hh:Household(household_id)
 SET hh.urban_rural = row.urban_rural, hh.township = row.township
 """
 

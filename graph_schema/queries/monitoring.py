@@ -249,6 +249,8 @@ ALERT_STATUS = "MATCH (a:Alert {alert_key: $alert_key}) RETURN a.status AS statu
 LIST_ALERTS = """
 MATCH (a:Alert)
 WHERE ($region IS NULL OR a.region_code = $region OR $region IN a.region_codes)
+  AND ($regions IS NULL OR any(r IN coalesce(a.region_codes, [a.region_code])
+                               WHERE r IN $regions))
   AND ($type IS NULL OR a.type = $type)
   AND ($status IS NULL OR a.status = $status)
   AND ($department IS NULL OR a.department = $department)
@@ -258,6 +260,16 @@ RETURN a {.alert_key, .type, .status, .department, .region_code, .region_codes,
           .updated_at, .updated_by, .closed_at} AS alert
 ORDER BY a.created_at, a.alert_key
 SKIP $skip LIMIT $limit
+"""
+
+# one alert by key, with the same projection as LIST_ALERTS (the API checks its routing
+# and jurisdiction before a status change)
+ALERT_BY_KEY = """
+MATCH (a:Alert {alert_key: $alert_key})
+RETURN a {.alert_key, .type, .status, .department, .region_code, .region_codes,
+          .subject_kind, .subject_id, .household_id, .person_ids, .evidence, .programme,
+          .hardship, .detail, .reason, .history, .created_at, .last_seen_at, .as_of,
+          .updated_at, .updated_by, .closed_at} AS alert
 """
 
 # -- pre-grant overlap check -----------------------------------------------------------

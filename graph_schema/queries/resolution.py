@@ -22,11 +22,15 @@ SET p += row.props, p.run_id = $run_id
 REMOVE p.merged_into
 """
 
-# RESOLVES_TO: one per mention; a mention moved to another person loses the old link
+# RESOLVES_TO: one per mention; a mention moved to another person loses the old link.
+# The hints pin the key lookups: right after a bulk write the statistics lag, and a plan
+# made on them scanned every Person per row (a 2,000-row batch then ran past the timeout).
 SET_RESOLVES_TO = """
 UNWIND $rows AS row
 MATCH (r:SourceRecord {mention_key: row.mention_key})
+USING INDEX r:SourceRecord(mention_key)
 MATCH (p:Person {person_id: row.person_id})
+USING INDEX p:Person(person_id)
 OPTIONAL MATCH (r)-[old:RESOLVES_TO]->(other:Person) WHERE other.person_id <> row.person_id
 DELETE old
 MERGE (r)-[l:RESOLVES_TO]->(p)

@@ -21,6 +21,11 @@ from strawberry.extensions import (
 )
 
 from hub.api.cost import cost_limit_rule
+from hub.api.document_limits import (
+    ValidationErrorCap,
+    directive_limit_rule,
+    duplicate_field_rule,
+)
 from hub.api.error_masking import DevErrorMasking, ErrorMasking
 from hub.api.field_policy import PolicyEnforcer
 
@@ -43,7 +48,9 @@ def hardening_extensions(limits: ApiLimits, *, dev_mode: bool
         partial(QueryDepthLimiter, max_depth=limits.max_depth),
         partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
         partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
-        partial(AddValidationRules, [cost_limit_rule(limits.max_cost)]),
+        partial(AddValidationRules, [cost_limit_rule(limits.max_cost),
+                                     duplicate_field_rule(), directive_limit_rule()]),
+        ValidationErrorCap,
         PolicyEnforcer,
     ]
     if not dev_mode:

@@ -6,6 +6,7 @@ import typer
 
 from hub.cli import (
     audit_cmd,
+    charity_cmd,
     db_cmd,
     demo_cmd,
     ingest_cmd,
@@ -35,6 +36,7 @@ app.add_typer(privacy_cmd.app, name="privacy")
 app.add_typer(verify_cmd.app, name="verify")
 app.add_typer(token_cmd.app, name="token")
 app.add_typer(audit_cmd.app, name="audit")
+app.add_typer(charity_cmd.app, name="charity")
 app.command("serve")(serve_cmd.serve)
 app.command("ingest")(ingest_cmd.ingest)
 

@@ -10,12 +10,14 @@ import typer
 from rich.progress import Progress
 
 from graph_schema import migrate
+from hub.charity import CharityError
+from hub.charity.demo import run_charity_demo
 from hub.cli._common import console, hub_errors, settings
 from hub.cli.ingest_cmd import print_report
 from hub.cli.serve_cmd import serve_app
 from hub.config import Settings
 from hub.demo import generate as generate_set
-from hub.demo_tour import DEMO_AS_OF, EXAMPLE_QUERIES, DemoTour, prepare_tour
+from hub.demo_tour import DEMO_AS_OF, EXAMPLE_QUERIES, DemoTour, prepare_tour, render_example
 from hub.ingest.run import IngestOptions, ingest_directory
 from hub.monitoring import run_monitoring
 from hub.neo4j_local import LocalNeo4j
@@ -70,7 +72,13 @@ def load_demo(store: Store, kit: PrivacyKit, s: Settings, set_dir: Path) -> Demo
         monitoring = run_monitoring(store, kit, as_of=DEMO_AS_OF)
     console.print(f"monitoring as of {DEMO_AS_OF}: {sum(monitoring.found.values())} "
                   f"findings {dict(monitoring.found)}")
-    return prepare_tour(store, s)
+    tour = prepare_tour(store, s)
+    console.rule("charity matching, end to end")
+    try:
+        run_charity_demo(store, s, emit=lambda line: console.print(line, markup=False))
+    except CharityError as exc:
+        console.print(f"charity demo skipped: {exc}")
+    return tour
 
 
 def print_tour(s: Settings, tour: DemoTour) -> None:
@@ -83,8 +91,10 @@ def print_tour(s: Settings, tour: DemoTour) -> None:
     if tour.consented_household:
         console.print(f"household {tour.consented_household} has a verification consent "
                       "for the verifier.")
-    for title, query in EXAMPLE_QUERIES:
-        console.print(f"[dim]# {title}[/]\n{query}")
+    for example in EXAMPLE_QUERIES:
+        console.print(f"[dim]# {example.title} — as {example.user}, "
+                      f"X-Purpose: {example.purpose}[/]")
+        console.print(render_example(example.query, tour), markup=False)
 
 
 @app.callback()

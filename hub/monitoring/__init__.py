@@ -5,6 +5,7 @@ from hub.monitoring.overlap import OverlapAnswer, ProgrammeHit
 from hub.monitoring.service import (
     MonitoringRun,
     detect,
+    get_alert,
     monitoring_alerts,
     overlaps,
     run_monitoring,
@@ -21,6 +22,7 @@ __all__ = [
     "OverlapAnswer",
     "ProgrammeHit",
     "detect",
+    "get_alert",
     "monitoring_alerts",
     "overlaps",
     "run_monitoring",

@@ -120,11 +120,28 @@ def update_status(store: Store, alert_key: str, status: str, *, reason: str | No
 
 def list_alerts(store: Store, *, region: str | None = None, type: str | None = None,
                 status: str | None = None, department: str | None = None,
-                skip: int = 0, limit: int = 1000) -> list[dict[str, Any]]:
-    """Alerts matching every given filter, oldest first, as plain dicts."""
+                regions: list[str] | None = None, skip: int = 0, limit: int = 1000
+                ) -> list[dict[str, Any]]:
+    """Alerts matching every given filter, oldest first, as plain dicts.
+
+    ``regions`` is a caller's jurisdiction: an alert is in it when any region it involves
+    is (a duplicate registration concerns both offices).
+    """
     rows = store.read(q.LIST_ALERTS, region=region, type=type, status=status,
-                      department=department, skip=skip, limit=limit)
+                      department=department, regions=regions, skip=skip, limit=limit)
     return [_plain(r["alert"]) for r in rows]
+
+
+def get_alert(store: Store, alert_key: str) -> dict[str, Any]:
+    """One alert as a plain dict (same shape as :func:`list_alerts` rows).
+
+    Raises:
+        AlertNotFoundError: no alert has ``alert_key``.
+    """
+    rows = store.read(q.ALERT_BY_KEY, alert_key=alert_key)
+    if not rows:
+        raise AlertNotFoundError(f"no alert {alert_key}")
+    return _plain(rows[0]["alert"])
 
 
 def _plain(alert: dict[str, Any]) -> dict[str, Any]:

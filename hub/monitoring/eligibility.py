@@ -62,7 +62,9 @@ def load_picture(store: Store, kit: PrivacyKit, scope: Scope, *, use_rules: bool
     picture = Picture(households, covered)
     if use_rules:
         candidates = [hh.household_id for hh in households
-                      if hh.household_id not in covered and hh.category() in LOW_INCOME]
+                      if hh.household_id not in covered and hh.category() in LOW_INCOME
+                      and any(m.hardships or m.unemployed or m.monitoring
+                              or m.students_without_aid for m in hh.members)]
         picture.verdicts = verify(store, kit, candidates, scope.as_of)
     return picture
 

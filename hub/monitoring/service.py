@@ -107,14 +107,25 @@ def run_monitoring(store: Store, kit: PrivacyKit, *, as_of: date, region: str | 
 
 def monitoring_alerts(store: Store, region: str | None = None, type: str | None = None,
                       status: str | None = None, department: str | None = None, *,
-                      skip: int = 0, limit: int = 1000) -> list[dict[str, Any]]:
+                      regions: list[str] | None = None, skip: int = 0, limit: int = 1000
+                      ) -> list[dict[str, Any]]:
     """Alerts filtered by region (own or involved jurisdiction), type, status, department.
 
+    A department role's view is ``department=<its org>, regions=<its jurisdiction>``.
     Each alert carries its evidence as ``department|source|record_id`` labels and the ids
     of the people and household concerned, never personal values.
     """
     return alerts.list_alerts(store, region=region, type=type, status=status,
-                              department=department, skip=skip, limit=limit)
+                              department=department, regions=regions, skip=skip, limit=limit)
+
+
+def get_alert(store: Store, alert_key: str) -> dict[str, Any]:
+    """One alert by key (for routing and jurisdiction checks before acting on it).
+
+    Raises:
+        hub.monitoring.errors.AlertNotFoundError: unknown key.
+    """
+    return alerts.get_alert(store, alert_key)
 
 
 def update_alert_status(store: Store, alert_key: str, status: str, reason: str | None,

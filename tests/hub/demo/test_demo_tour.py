@@ -14,7 +14,7 @@ from hub.app import create_app
 from hub.cli.demo_cmd import load_demo
 from hub.config import Settings
 from hub.demo import generate
-from hub.demo_tour import EXAMPLE_QUERIES
+from hub.demo_tour import EXAMPLE_QUERIES, render_example
 from hub.privacy_kit import open_privacy
 from hub.store import Store
 
@@ -44,12 +44,13 @@ def test_tokens_file_is_private_and_complete(demo_loaded) -> None:
 def test_every_printed_example_runs(demo_loaded, store: Store) -> None:
     dev, tour = demo_loaded
     users = {u.name: u for u in tour.users}
+    assert tour.consented_person
     with TestClient(create_app(dev, store)) as client:
-        for title, query in EXAMPLE_QUERIES:
-            who = title.split(":")[0].split(" (")[0]
-            user = users.get(who, users["caseworker"])
-            response = client.post("/graphql", json={"query": query}, headers=user.headers())
+        for example in EXAMPLE_QUERIES:
+            headers = {**users[example.user].headers(), "X-Purpose": example.purpose}
+            query = render_example(example.query, tour)
+            response = client.post("/graphql", json={"query": query}, headers=headers)
             body = response.json()
-            assert response.status_code == 200, (title, body)
-            assert not body.get("errors"), (title, body["errors"])
-            assert body["data"], title
+            assert response.status_code == 200, (example.title, body)
+            assert not body.get("errors"), (example.title, body["errors"])
+            assert all(value is not None for value in body["data"].values()), example.title

@@ -42,6 +42,9 @@ def test_alert_carries_routing_and_record_evidence_only(sample: Store, kit: Priv
     linked = sample.read("MATCH (:Alert)-[:EVIDENCED_BY]->(f:Fact) RETURN count(f) AS n")
     assert linked[0]["n"] > 0
     assert monitoring_alerts(sample, department="住建") == housing
+    region = housing[0]["region_code"]
+    assert monitoring_alerts(sample, department="住建", regions=[region]) == housing
+    assert monitoring_alerts(sample, department="住建", regions=["000000"]) == []
     assert monitoring_alerts(sample, region="659001", type="double_housing_aid") == [] or (
         housing[0]["region_code"] == "659001")
 

@@ -127,3 +127,14 @@ def test_incremental_batch_matches_a_full_link(clean_store: Store, kit: PrivacyK
     report = evaluate_graph(clean_store, read_truth(TRUTH / "person_map.csv"))
     assert report["precision"] >= 0.999 and report["recall"] >= 0.995
     assert pd.Series(after).nunique() == pd.Series(first).nunique()
+    # the incremental run projected only the people it touched; a full run agrees
+    projected = _projection_counts(clean_store)
+    assert projected["OWNS"] > 0
+    run_link(clean_store, kit, full=True)
+    assert _projection_counts(clean_store) == projected
+
+
+def _projection_counts(store: Store) -> dict[str, int]:
+    return {r["t"]: r["n"] for r in store.read(
+        "MATCH (:Person)-[r:GRANTED_TO|HANDLED_BY|OWNS|HAS|COVERS|MEMBER_OF|KIN_OF|SUPPORTS]-"
+        "() RETURN type(r) AS t, count(r) AS n")}

@@ -1,0 +1,256 @@
+"""``verifyHousehold`` over HTTP on the linked sample: consent, purpose, role, jurisdiction,
+agreement with ``truth/eligibility.csv``, explanations, reports and the audit trail."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from hub.app import create_app
+from hub.audit_log import AuditLog
+from hub.config import Settings
+from hub.consent_service import record_consent, revoke_consent
+from hub.privacy_kit import PrivacyKit, open_privacy
+from hub.store import Store
+from tests.api_helpers import api_settings, gql, token
+
+pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
+
+TRUTH = Path(__file__).parents[1] / "data" / "sample" / "truth"
+AS_OF = "2026-10-31"
+QUERY = """query($a: String!, $d: Date) { verifyHousehold(applicant: $a, asOf: $d) {
+  householdId category monthlyAmount perCapitaIncome consentId regionCode
+  supplements { personId amount } singlePersonMembers { personId amount } tekunPersonIds
+  steps { rule outcome values sources { department recordId } }
+  members { personId relation monthlyIncome }
+  json: report html: report(format: HTML) } }"""
+HUKOU_TO_PERSON = """
+UNWIND $ids AS rid
+MATCH (:SourceRecord {source: 'gongan_hukou', record_id: rid})-[:RESOLVES_TO]->(p:Person)
+RETURN rid, p.person_id AS person_id
+"""
+
+
+def _read(name: str) -> list[dict[str, str]]:
+    with (TRUTH / name).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+class Sample:
+    """Truth rows of the sample with their hub ids (household id, person ids)."""
+
+    def __init__(self, store: Store, kit: PrivacyKit) -> None:
+        self.households = {r["household_uid"]: r for r in _read("households.csv")}
+        self.persons = _read("persons.csv")
+        self.eligibility = _read("eligibility.csv")
+        hukou = [r for r in _read("person_map.csv") if r["file"] == "gongan_hukou.csv"]
+        found = {r["rid"]: r["person_id"] for r in store.read(
+            HUKOU_TO_PERSON, ids=[r["record_id"] for r in hukou])}
+        self.person = {r["person_uid"]: found[r["record_id"]] for r in hukou
+                       if r["record_id"] in found}
+        self.kit = kit
+
+    def household_id(self, uid: str) -> str:
+        hukou_no = self.households[uid]["hukou_no"]
+        return "HH" + self.kit.indexer.generic(hukou_no, purpose="hukou_no")[:16]
+
+    def applicant(self, uid: str) -> str:
+        """The ID number of a living member of the household."""
+        return next(p["id18"] for p in self.persons
+                    if p["household_uid"] == uid and p["status"] == "正常")
+
+    def region(self, uid: str) -> str:
+        return self.households[uid]["region_code"]
+
+    def first(self, category: str, *, single: bool = False, skip: int = 0) -> dict[str, str]:
+        rows = [r for r in self.eligibility if r["category"] == category and not r["planted"]
+                and bool(r["individual_dibao_uids"]) == single]
+        return rows[skip]
+
+
+@pytest.fixture
+def sample(linked_sample: Store, settings: Settings) -> Sample:
+    return Sample(linked_sample, open_privacy(settings))
+
+
+@pytest.fixture
+def client(settings: Settings, linked_sample: Store) -> Iterator[TestClient]:
+    with TestClient(create_app(api_settings(settings), store=linked_sample)) as opened:
+        yield opened
+
+
+def consent(store: Store, household_id: str, *, grantee: str = "民政", days: int = 30,
+            now: datetime | None = None) -> str:
+    """Record a verification consent of the household; returns its id."""
+    moment = now or datetime.now(UTC)
+    return record_consent(store, subject_kind="household", subject_id=household_id,
+                          purpose="verification", grantee=grantee,
+                          expires_at=moment + timedelta(days=days), evidence_ref="FORM-7",
+                          recorded_by="staff-test", regions=None, now=moment).consent_id
+
+
+def verify(client: TestClient, applicant: str, region: str, *, role: str = "verifier",
+           purpose: str = "verification", org: str = "民政") -> Any:
+    response = gql(client, QUERY, bearer=token(role, org=org, regions=(region,)),
+                   purpose=purpose, variables={"a": applicant, "d": AS_OF})
+    assert response.status_code == 200
+    return response
+
+
+def _amounts(items: list[dict[str, Any]]) -> set[str]:
+    return {m["personId"] for m in items}
+
+
+@pytest.mark.parametrize(("category", "single"), [("低保", False), ("低保边缘", True),
+                                                   ("特困", False), ("不符合", False)])
+def test_verification_with_consent_matches_truth(client: TestClient, sample: Sample,
+                                                 linked_sample: Store, category: str,
+                                                 single: bool) -> None:
+    row = sample.first(category, single=single)
+    uid = row["household_uid"]
+    consent_id = consent(linked_sample, sample.household_id(uid))
+    body = verify(client, sample.applicant(uid), sample.region(uid)).json()
+    assert "errors" not in body, body.get("errors")
+    got = body["data"]["verifyHousehold"]
+    assert got["householdId"] == sample.household_id(uid)
+    assert got["category"] == row["category"]
+    assert Decimal(str(got["monthlyAmount"])) == Decimal(row["expected_monthly_amount"])
+    assert Decimal(str(got["perCapitaIncome"])) == Decimal(row["per_capita_income"])
+    assert got["consentId"] == consent_id
+    expected_single = {sample.person[u] for u in row["individual_dibao_uids"].split(";") if u}
+    assert _amounts(got["singlePersonMembers"]) == expected_single
+    expected_tekun = {sample.person[u] for u in row["tekun_uids"].split(";") if u}
+    assert set(got["tekunPersonIds"]) == expected_tekun
+    assert got["steps"] and any(s["sources"] for s in got["steps"])
+    assert all(src["department"] and src["recordId"]
+               for s in got["steps"] for src in s["sources"])
+    assert {m["personId"] for m in got["members"]} >= expected_single | expected_tekun
+    assert json.loads(got["json"])["category"] == row["category"]
+    assert got["html"].startswith("<!DOCTYPE html>") and row["category"] in got["html"]
+
+
+def test_explanations_compare_the_standard(client: TestClient, sample: Sample,
+                                           linked_sample: Store) -> None:
+    row = sample.first("低保", skip=1)
+    uid = row["household_uid"]
+    consent(linked_sample, sample.household_id(uid))
+    got = verify(client, sample.applicant(uid), sample.region(uid)).json()
+    steps = got["data"]["verifyHousehold"]["steps"]
+    standard = next(s for s in steps if s["rule"] == "standard")
+    assert Decimal(str(standard["values"]["dibao_standard"])) == Decimal(row["dibao_standard"])
+    assert {"公安"} <= {src["department"] for s in steps for src in s["sources"]}
+
+
+def test_verification_is_audited_with_the_consent(client: TestClient, sample: Sample,
+                                                  linked_sample: Store,
+                                                  settings: Settings) -> None:
+    uid = sample.first("低保", skip=2)["household_uid"]
+    consent_id = consent(linked_sample, sample.household_id(uid))
+    body = verify(client, sample.applicant(uid), sample.region(uid)).json()
+    assert body["data"]["verifyHousehold"]["consentId"] == consent_id
+    events = [e for e in AuditLog.open(linked_sample, api_settings(settings)).events()
+              if e.action == "query.verifyHousehold" and e.consent_id == consent_id]
+    assert events and events[-1].decision == "allow"
+    assert "HouseholdVerification.category" in events[-1].fields_returned
+    assert events[-1].purpose == "verification"
+
+
+def test_health_flags_are_hidden_from_verifiers(client: TestClient, sample: Sample,
+                                                linked_sample: Store) -> None:
+    uid = sample.first("低保", skip=3)["household_uid"]
+    consent(linked_sample, sample.household_id(uid))
+    query = """query($a: String!) { verifyHousehold(applicant: $a, asOf: "2026-10-31") {
+      category members { personId severeDisability } } }"""
+    body = gql(client, query, bearer=token("verifier", regions=(sample.region(uid),)),
+               purpose="verification", variables={"a": sample.applicant(uid)}).json()
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert "severeDisability" in body["errors"][0]["message"]
+
+
+def _refused(body: dict[str, Any], code: str, applicant: str) -> None:
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == code
+    assert applicant not in json.dumps(body, ensure_ascii=False)
+
+
+def test_refused_without_consent_or_for_another_organisation(
+        client: TestClient, sample: Sample, linked_sample: Store, settings: Settings) -> None:
+    uid = sample.first("低保", skip=4)["household_uid"]
+    applicant = sample.applicant(uid)
+    _refused(verify(client, applicant, sample.region(uid)).json(), "CONSENT_REQUIRED", applicant)
+    consent(linked_sample, sample.household_id(uid), grantee="医保")
+    body = verify(client, applicant, sample.region(uid)).json()
+    _refused(body, "CONSENT_REQUIRED", applicant)
+    assert "consent_missing" in body["errors"][0]["message"]
+    denials = [e for e in AuditLog.open(linked_sample, api_settings(settings)).events()
+               if e.action == "query.verifyHousehold" and e.decision == "deny"]
+    assert any("consent_missing" in e.reason for e in denials)
+
+
+def test_refused_with_expired_consent(client: TestClient, sample: Sample,
+                                      linked_sample: Store) -> None:
+    uid = sample.first("低保", skip=5)["household_uid"]
+    consent(linked_sample, sample.household_id(uid), days=10,
+            now=datetime.now(UTC) - timedelta(days=20))
+    body = verify(client, sample.applicant(uid), sample.region(uid)).json()
+    _refused(body, "CONSENT_REQUIRED", sample.applicant(uid))
+    assert "consent_expired" in body["errors"][0]["message"]
+
+
+def test_refused_with_revoked_consent(client: TestClient, sample: Sample,
+                                      linked_sample: Store) -> None:
+    uid = sample.first("低保", skip=6)["household_uid"]
+    consent_id = consent(linked_sample, sample.household_id(uid))
+    assert "errors" not in verify(client, sample.applicant(uid), sample.region(uid)).json()
+    revoke_consent(linked_sample, consent_id, revoked_by="staff-test", regions=None)
+    body = verify(client, sample.applicant(uid), sample.region(uid)).json()
+    _refused(body, "CONSENT_REQUIRED", sample.applicant(uid))
+    assert "consent_revoked" in body["errors"][0]["message"]
+
+
+def test_refused_for_wrong_role_purpose_or_jurisdiction(client: TestClient, sample: Sample,
+                                                        linked_sample: Store) -> None:
+    uid = sample.first("低保", skip=7)["household_uid"]
+    applicant, region = sample.applicant(uid), sample.region(uid)
+    consent(linked_sample, sample.household_id(uid))
+    _refused(verify(client, applicant, region, role="department").json(), "FORBIDDEN",
+             applicant)
+    _refused(verify(client, applicant, region, role="charity").json(), "FORBIDDEN", applicant)
+    _refused(verify(client, applicant, region, role="caseworker",
+                    purpose="aid_administration").json(), "FORBIDDEN", applicant)
+    _refused(verify(client, applicant, region, purpose="monitoring").json(), "FORBIDDEN",
+             applicant)
+    elsewhere = next(r for r in ("659001", "533401", "410502", "360222") if r != region)
+    body = verify(client, applicant, elsewhere).json()
+    _refused(body, "FORBIDDEN", applicant)
+    assert "jurisdiction" in body["errors"][0]["message"]
+    # the caseworker role may verify too, with the same consent
+    allowed = verify(client, applicant, region, role="caseworker").json()
+    assert allowed["data"]["verifyHousehold"]["householdId"] == sample.household_id(uid)
+
+
+def test_unknown_or_invalid_applicants_are_not_echoed(client: TestClient,
+                                                      sample: Sample) -> None:
+    unknown = "110101199003074514"  # valid checksum, nobody in the sample
+    body = verify(client, unknown, "659001").json()
+    _refused(body, "NOT_FOUND", unknown)
+    bad = "410502198503071235"  # bad checksum
+    _refused(verify(client, bad, "659001").json(), "NOT_FOUND", bad)
+
+
+def test_verify_by_person_id(client: TestClient, sample: Sample, linked_sample: Store) -> None:
+    row = sample.first("低保边缘", single=True, skip=1)
+    uid = row["household_uid"]
+    consent(linked_sample, sample.household_id(uid))
+    member = next(p["person_uid"] for p in sample.persons
+                  if p["household_uid"] == uid and p["status"] == "正常")
+    got = verify(client, sample.person[member], sample.region(uid)).json()
+    assert got["data"]["verifyHousehold"]["category"] == row["category"]
