@@ -4,8 +4,11 @@
 
 Generates the set once (reused when the directory already holds it), clears the graph of
 the configured Neo4j (refuses unless --yes or the graph is empty), ingests, and prints
-rows/s, per-file figures and the peak resident memory of this process. Uses the same
-settings as the ``hub`` command (NEO4J_URI or the managed server, HUB_DATA_DIR …).
+rows/s, the peak resident memory of this process, and CPU seconds of this process and of
+the managed Neo4j server next to the wall time (the machine may be shared: rows per
+CPU-second show what the code costs, rows per wall-second what the machine gave). Uses
+the same settings as the ``hub`` command (NEO4J_URI or the managed server, HUB_DATA_DIR …).
+See bench_link_graph.py for ingest followed by linking.
 """
 
 from __future__ import annotations
@@ -15,10 +18,13 @@ import resource
 import time
 from pathlib import Path
 
+import psutil
+
 from graph_schema import migrate
 from hub.config import Settings
 from hub.demo import generate
 from hub.ingest.run import IngestOptions, ingest_directory
+from hub.neo4j_local import LocalNeo4j
 from hub.privacy_kit import open_privacy
 from hub.store import Store
 
@@ -27,12 +33,27 @@ CLEAR = ("MATCH (n) WHERE NOT n:SchemaMigration "
 COUNT = "MATCH (n) WHERE NOT n:SchemaMigration RETURN count(n) AS n"
 
 
+def _server_process(settings: Settings) -> psutil.Process | None:
+    """The managed Neo4j's JVM (None for an external server)."""
+    pid = None if settings.neo4j_uri else LocalNeo4j(settings).status().pid
+    return psutil.Process(pid) if pid else None
+
+
+def _cpu(process: psutil.Process | None) -> float:
+    if process is None:
+        return float("nan")
+    times = process.cpu_times()
+    return float(times.user + times.system)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--households", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--dir", type=Path, default=None)
-    parser.add_argument("--batch-rows", type=int, default=2000)
+    parser.add_argument("--batch-rows", type=int, default=5000)
+    parser.add_argument("--writers", type=int, default=2,
+                        help="write transactions in flight at once")
     parser.add_argument("--yes", action="store_true", help="clear a non-empty graph")
     args = parser.parse_args()
     set_dir = args.dir or Path(f"/tmp/gen{args.households}-{args.seed}")
@@ -47,9 +68,13 @@ def main() -> None:
         store.run_autocommit(CLEAR)
         migrate(store)
         kit = open_privacy(settings)
-        began = time.monotonic()
-        report = ingest_directory(store, kit, set_dir, IngestOptions(batch_rows=args.batch_rows))
-        seconds = time.monotonic() - began
+        server = _server_process(settings)
+        server_cpu = _cpu(server)
+        began, cpu = time.monotonic(), time.process_time()
+        report = ingest_directory(store, kit, set_dir, IngestOptions(
+            batch_rows=args.batch_rows, writers=args.writers))
+        seconds, cpu = time.monotonic() - began, time.process_time() - cpu
+        server_cpu = _cpu(server) - server_cpu
     totals = report.to_dict()["totals"]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"households        {args.households}")
@@ -59,6 +84,8 @@ def main() -> None:
     print(f"duplicates        {totals['duplicates']}")
     print(f"seconds           {seconds:.1f}")
     print(f"rows/s            {totals['rows_read'] / seconds:,.0f}")
+    print(f"cpu s (hub)       {cpu:.1f}   rows per cpu-s {totals['rows_read'] / cpu:,.0f}")
+    print(f"cpu s (neo4j)     {server_cpu:.1f}")
     print(f"peak RSS (MB)     {peak_mb:,.0f}")
 
 

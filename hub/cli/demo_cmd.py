@@ -63,7 +63,7 @@ def load_demo(store: Store, kit: PrivacyKit, s: Settings, set_dir: Path) -> Demo
     began = time.monotonic()
     with console.status("ingesting the demo set"):
         report = ingest_directory(store, kit, set_dir, IngestOptions())
-    print_report(report, time.monotonic() - began)
+    print_report(report, time.monotonic() - began, show_rows=5)
     with console.status("linking people and households"):
         summary = run_link(store, kit)
     console.print(f"linked {summary.mentions} mentions into {summary.persons} people "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from pathlib import Path
 
@@ -18,8 +19,9 @@ from hub.privacy_kit import open_privacy
 from hub.store import Store
 
 
-def print_report(report: IngestReport, seconds: float) -> None:
-    """The per-file table (rows read, accepted, duplicates, quarantined) and totals."""
+def print_report(report: IngestReport, seconds: float, *, show_rows: int = 20) -> None:
+    """The per-file table (rows read, accepted, duplicates, quarantined), totals, and the
+    first ``show_rows`` quarantined rows (file, line, record, reason; never values)."""
     table = Table(title=f"ingest of {report.directory}")
     for column in ("file", "rows read", "accepted", "duplicates", "quarantined"):
         table.add_column(column, justify="left" if column == "file" else "right")
@@ -32,8 +34,19 @@ def print_report(report: IngestReport, seconds: float) -> None:
     console.print(table)
     rate = totals["rows_read"] / seconds if seconds else 0
     console.print(f"{totals['rows_read']} rows in {seconds:.1f} s ({rate:,.0f} rows/s)")
+    for row in report.quarantine[:show_rows]:
+        console.print(f"  quarantined {row.file} line {row.line_no} record "
+                      f"{row.record_id or '-'}: {row.reason}", markup=False)
+    if len(report.quarantine) > show_rows:
+        console.print(f"  … and {len(report.quarantine) - show_rows} more (see the report)")
     for problem in report.problems:
         console.print(f"[yellow]problem:[/] {problem}")
+
+
+def default_report_path(directory: Path) -> Path:
+    """``DIR/../ingest-report.json`` beside the exports, or ``./`` when that is read-only."""
+    parent = directory.resolve().parent
+    return (parent if os.access(parent, os.W_OK) else Path.cwd()) / "ingest-report.json"
 
 
 def ingest(
@@ -42,7 +55,7 @@ def ingest(
     report_file: Path = typer.Option(None, "--report",
                                      help="Where to write the JSON quarantine report "
                                           "(default: DIR/../ingest-report.json or ./)."),
-    batch_rows: int = typer.Option(2000, help="Rows per write batch."),
+    batch_rows: int = typer.Option(IngestOptions.batch_rows, help="Rows per write batch."),
 ) -> None:
     """Read, validate, encrypt and write every export of DIR (truth/ is never read)."""
     s = settings()
@@ -63,6 +76,6 @@ def ingest(
                                       IngestOptions(batch_rows=batch_rows, progress=advance))
     seconds = time.monotonic() - began
     print_report(report, seconds)
-    target = report_file or Path.cwd() / "ingest-report.json"
+    target = report_file or default_report_path(directory)
     target.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     console.print(f"{len(report.quarantine)} quarantined rows listed in {target}")

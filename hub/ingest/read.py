@@ -138,7 +138,7 @@ def _quarantine(
     stats.quarantined += 1
     stats.reasons[first.reason] += 1
     detail = "; ".join(p.detail for p in problems)
-    log.info("%s line %d record %s quarantined: %s", path.name, line_no, record_id or "-",
-             first.reason)
+    log.debug("%s line %d record %s quarantined: %s", path.name, line_no, record_id or "-",
+              first.reason)
     return QuarantinedRow(mapping.source, path.name, line_no, record_id, first.reason,
                           first.column, detail)

@@ -34,14 +34,28 @@ def urban_rural(township: str | None) -> str | None:
     return "城市" if township.endswith("街道") or township in URBAN_TOWNS else "农村"
 
 
-def build_households(store: Store, encryptor: FieldEncryptor, *, rebuild: bool) -> int:
+def build_households(store: Store, encryptor: FieldEncryptor, *, rebuild: bool,
+                     persons: list[str] | None = None) -> int:
     """(Re)build households, member status, kinship and support; returns the household
-    count."""
+    count.
+
+    Args:
+        rebuild: clear households, kinship and support first (a full run).
+        persons: only these people changed (an incremental run): only their households
+            are (re)built, so the cost follows the batch, not the graph.
+    """
     if rebuild:
         store.run_autocommit(q.CLEAR_HOUSEHOLD_GRAPH)
-    store.run_autocommit(q.BUILD_HOUSEHOLDS)
-    store.run_autocommit(q.SET_PERSON_STATUS)
-    store.run_autocommit(q.BUILD_KINSHIP, children=CHILD_RELATIONS, siblings=SIBLING_RELATIONS)
+    if persons is None:
+        store.run_autocommit(q.BUILD_HOUSEHOLDS)
+        store.run_autocommit(q.SET_PERSON_STATUS)
+        store.run_autocommit(q.BUILD_KINSHIP, children=CHILD_RELATIONS,
+                             siblings=SIBLING_RELATIONS)
+    elif persons:
+        store.write(q.BUILD_HOUSEHOLDS_OF_PERSONS, persons=persons)
+        store.write(q.SET_STATUS_OF_PERSONS, persons=persons)
+        store.write(q.BUILD_KINSHIP_OF_PERSONS, persons=persons, children=CHILD_RELATIONS,
+                    siblings=SIBLING_RELATIONS)
     rows = []
     for record in store.stream(q.HOUSEHOLD_ADDRESSES):
         township = None

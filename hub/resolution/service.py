@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
@@ -40,6 +42,7 @@ class LinkSummary:
     retired_persons: int
     households: int
     seconds: float
+    phases: dict[str, float] = field(default_factory=dict)
 
 
 def latest_settings(store: Store) -> LinkageSettings | None:
@@ -56,6 +59,16 @@ def decisions_frame(store: Store) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["key_a", "key_b", "decision"])
 
 
+@contextmanager
+def _phase(phases: dict[str, float], name: str) -> Iterator[None]:
+    """Add the wall seconds of a block to ``phases[name]`` (kept on the ``LinkRun``)."""
+    began = time.monotonic()
+    try:
+        yield
+    finally:
+        phases[name] = round(phases.get(name, 0.0) + time.monotonic() - began, 2)
+
+
 def run_link(store: Store, kit: PrivacyKit, *, full: bool = False) -> LinkSummary:
     """Link the graph's mentions into people and rebuild the structures on top.
 
@@ -65,40 +78,59 @@ def run_link(store: Store, kit: PrivacyKit, *, full: bool = False) -> LinkSummar
         full: relink every mention instead of only the new ones.
     """
     began = time.monotonic()
+    phases: dict[str, float] = {}
     run_id = time.strftime("L%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
-    frame = load_mentions(store, kit.encryptor)
-    previous = frame["person_id"]
-    is_new = previous.isna()
-    decisions = decisions_frame(store)
+    with _phase(phases, "load"):
+        frame = load_mentions(store, kit.encryptor)
+        previous = frame["person_id"]
+        is_new = previous.isna()
+        decisions = decisions_frame(store)
     incremental = not full and not is_new.all()
-    if incremental:
-        if not is_new.any():
-            result = None
+    with _phase(phases, "linkage"):
+        if incremental:
+            if not is_new.any():
+                result = None
+            else:
+                result = link(frame[is_new].drop(columns="person_id"), latest_settings(store),
+                              existing=frame[~is_new], decisions=decisions)
         else:
-            result = link(frame[is_new].drop(columns="person_id"), latest_settings(store),
-                          existing=frame[~is_new], decisions=decisions)
-    else:
-        result = link(frame.drop(columns="person_id"), None, decisions=decisions)
+            result = link(frame.drop(columns="person_id"), None, decisions=decisions)
     persons = links = review = retired = 0
+    touched: list[str] = []
     if result is not None:
-        person_of = result.person_ids
-        changed_people = set(person_of[person_of != previous.reindex(person_of.index)])
-        people = person_rows(frame, person_of, kit.encryptor, kit.indexer,
-                             only=changed_people if incremental else None)
-        link_rows = resolves_rows(result.resolves_to, previous)
-        queue = review_rows(result.review_queue)
-        retired = write_result(store, run_id, people, link_rows, queue, result.redirects)
-        persons, links, review = person_of.nunique(), len(link_rows), len(queue)
-    households = build_households(store, kit.encryptor, rebuild=not incremental)
-    for statement in pq.PROJECTIONS:
-        store.run_autocommit(statement)
+        with _phase(phases, "persist"):
+            person_of = result.person_ids
+            before = previous.reindex(person_of.index)
+            moved = person_of != before
+            people = person_rows(frame, person_of, kit.encryptor, kit.indexer,
+                                 only=set(person_of[moved]) if incremental else None)
+            link_rows = resolves_rows(result.resolves_to, previous)
+            queue = review_rows(result.review_queue)
+            retired = write_result(store, run_id, people, link_rows, queue, result.redirects,
+                                   close_stale=not incremental)
+            persons, links, review = person_of.nunique(), len(link_rows), len(queue)
+            # people gaining or losing a mention: only their households and projections
+            # change in an incremental run
+            touched = sorted(set(person_of[moved]) | set(before[moved].dropna())
+                             | set(result.redirects))
+    with _phase(phases, "households"):
+        households = build_households(store, kit.encryptor, rebuild=not incremental,
+                                      persons=touched if incremental else None)
+    with _phase(phases, "projection"):
+        if incremental:
+            for statement in pq.PERSON_PROJECTIONS:
+                store.write(statement, persons=touched)
+        else:
+            for statement in pq.PROJECTIONS:
+                store.run_autocommit(statement)
     summary = LinkSummary(run_id=run_id, mode="incremental" if incremental else "full",
                           mentions=len(frame), new_mentions=int(is_new.sum()),
                           persons=persons, links_written=links, review_queue=review,
                           retired_persons=retired, households=households,
-                          seconds=round(time.monotonic() - began, 2))
+                          seconds=round(time.monotonic() - began, 2), phases=phases)
     store.write(q.RECORD_LINK_RUN, run_id=run_id, props={
-        **{k: v for k, v in asdict(summary).items() if k != "run_id"},
+        **{k: v for k, v in asdict(summary).items() if k not in ("run_id", "phases")},
+        "phases_json": json.dumps(phases),
         "settings_json": result.settings.to_json() if result is not None else None,
         "blocking_counts": json.dumps(result.blocking_counts) if result is not None else None,
     })

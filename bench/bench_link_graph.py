@@ -1,0 +1,200 @@
+"""Graph-level benchmark: ingest, full link, then an incremental batch, on a generated set.
+
+    .venv/bin/python bench/bench_link_graph.py [--households 20000] [--seed 7] [--yes]
+
+Generates ``N`` households once (reused when the directory already holds them) and holds
+back the last rows of one export (``--held-file``, default ``yibao_medical.csv``) so they
+make about ``--incremental`` (1,000) mentions. Then, on the configured Neo4j (cleared
+first; refuses a non-empty graph unless ``--yes``):
+
+1. **ingest** the set without the held-back rows (read, validate, normalise, encrypt,
+   write);
+2. **full link**: ``run_link(full=True)`` — load and decrypt mentions, linkage, persons /
+   ``RESOLVES_TO`` / review queue, households, kinship, projection — scored against the
+   generator's ``truth/person_map.csv`` at graph level;
+3. **incremental**: the department's complete export is ingested (its old rows are
+   unchanged, the held-back ones are new) and ``run_link()`` links only the new mentions
+   against the existing people; scored again.
+
+The machine may be shared, so every phase prints wall seconds and CPU seconds of this
+process and of the Neo4j server (when it is the managed local one), plus peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import resource
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+from graph_schema import migrate
+from hub.config import Settings
+from hub.demo import generate
+from hub.ingest.mapping import load_mappings
+from hub.ingest.run import IngestOptions, ingest_directory
+from hub.neo4j_local import LocalNeo4j
+from hub.privacy_kit import PrivacyKit, open_privacy
+from hub.resolution import run_link
+from hub.resolution.evaluate import evaluate_graph, read_truth
+from hub.store import Store
+
+CLEAR = ("MATCH (n) WHERE NOT n:SchemaMigration "
+         "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+COUNT = "MATCH (n) WHERE NOT n:SchemaMigration RETURN count(n) AS n"
+MENTIONS = "MATCH (r:SourceRecord) RETURN count(r) AS n"
+
+
+@dataclass
+class Phase:
+    """Wall and CPU seconds of one phase."""
+
+    name: str
+    wall: float = 0.0
+    cpu: float = 0.0
+    server_cpu: float | None = None
+
+
+def _server_process(settings: Settings) -> psutil.Process | None:
+    """The managed Neo4j's JVM, whose CPU time counts too (None for an external server)."""
+    if settings.neo4j_uri:
+        return None
+    pid = LocalNeo4j(settings).status().pid
+    return psutil.Process(pid) if pid else None
+
+
+def _cpu(process: psutil.Process | None) -> float | None:
+    if process is None:
+        return None
+    times = process.cpu_times()
+    return float(times.user + times.system)
+
+
+@contextmanager
+def timed(phase: Phase, server: psutil.Process | None) -> Iterator[Phase]:
+    """Measure a block's wall time, this process's CPU and the server's CPU."""
+    wall, cpu, server_cpu = time.monotonic(), time.process_time(), _cpu(server)
+    try:
+        yield phase
+    finally:
+        phase.wall = time.monotonic() - wall
+        phase.cpu = time.process_time() - cpu
+        after = _cpu(server)
+        if after is not None and server_cpu is not None:
+            phase.server_cpu = after - server_cpu
+
+
+def hold_back(full_dir: Path, base_dir: Path, file: str, mentions: int) -> int:
+    """Copy the set into ``base_dir`` without the last data lines of ``file``.
+
+    One line is one mention in the held file (one person per row), so ``mentions``
+    lines are held back. Lines are cut as bytes, which keeps the file's encoding.
+
+    Returns:
+        The number of data lines held back.
+    """
+    if base_dir.exists():
+        shutil.rmtree(base_dir)
+    shutil.copytree(full_dir, base_dir, ignore=shutil.ignore_patterns("truth"))
+    lines = (full_dir / file).read_bytes().splitlines(keepends=True)
+    held = min(mentions, len(lines) - 1)
+    (base_dir / file).write_bytes(b"".join(lines[: len(lines) - held]))
+    return held
+
+
+def _truth_size(path: Path) -> int:
+    with path.open(encoding="utf-8") as handle:
+        return sum(1 for _ in csv.DictReader(handle))
+
+
+def _print_phase(phase: Phase, rows: int | None = None) -> None:
+    server = f"{phase.server_cpu:7.1f}" if phase.server_cpu is not None else "      -"
+    rate = f"{rows / phase.wall:9,.0f}/s wall {rows / phase.cpu:9,.0f}/s cpu" if rows else ""
+    print(f"{phase.name:<26} wall {phase.wall:7.1f} s  cpu {phase.cpu:7.1f} s  "
+          f"neo4j cpu {server} s  {rate}")
+
+
+def _score(store: Store, truth_path: Path) -> dict[str, float]:
+    report = evaluate_graph(store, read_truth(truth_path))
+    print(f"  precision {report['precision']:.5f}  recall {report['recall']:.5f}  "
+          f"f1 {report['f1']:.5f}  mentions {report['mentions']:.0f}  evaluated "
+          f"{report['evaluated']:.0f}  review queue {report['review_queue']:.0f} "
+          f"({report['review_share']:.3%})  auto-link {report['auto_link_rate']:.3f}")
+    return report
+
+
+def run(store: Store, kit: PrivacyKit, settings: Settings, set_dir: Path, base_dir: Path,
+        args: argparse.Namespace) -> None:
+    """Ingest, full link, incremental ingest + link; print every figure."""
+    server = _server_process(settings)
+    truth = set_dir / "truth" / "person_map.csv"
+    options = IngestOptions(batch_rows=args.batch_rows)
+    source = next(m.source for m in load_mappings().values() if m.file == args.held_file)
+
+    with timed(Phase("ingest"), server) as ingest:
+        report = ingest_directory(store, kit, base_dir, options)
+    rows = report.to_dict()["totals"]["rows_read"]
+    _print_phase(ingest, rows)
+    print(f"  rows read {rows}  accepted {report.accepted}  quarantined "
+          f"{len(report.quarantine)}  problems {len(report.problems)}")
+
+    with timed(Phase("link (full)"), server) as full:
+        summary = run_link(store, kit, full=True)
+    _print_phase(full, summary.mentions)
+    print(f"  mentions {summary.mentions}  persons {summary.persons}  households "
+          f"{summary.households}  phases {summary.phases}")
+    _score(store, truth)
+
+    before = store.read(MENTIONS)[0]["n"]
+    with timed(Phase("ingest (held-back rows)"), server) as again:
+        ingest_directory(store, kit, set_dir, IngestOptions(batch_rows=args.batch_rows,
+                                                            only={source}))
+    _print_phase(again)
+    with timed(Phase("link (incremental)"), server) as incremental:
+        summary = run_link(store, kit)
+    _print_phase(incremental)
+    print(f"  mode {summary.mode}  new mentions {summary.new_mentions} (graph grew by "
+          f"{store.read(MENTIONS)[0]['n'] - before})  phases {summary.phases}")
+    _score(store, truth)
+    print(f"truth mentions {_truth_size(truth)}")
+
+
+def main() -> None:
+    """Parse arguments, prepare the set and the graph, run, print peak memory."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--households", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--dir", type=Path, default=None, help="generated set (reused)")
+    parser.add_argument("--held-file", default="yibao_medical.csv")
+    parser.add_argument("--incremental", type=int, default=1000,
+                        help="mentions held back for the incremental batch")
+    parser.add_argument("--batch-rows", type=int, default=5000)
+    parser.add_argument("--yes", action="store_true", help="clear a non-empty graph")
+    args = parser.parse_args()
+    set_dir = args.dir or Path(f"/tmp/gen{args.households}-{args.seed}")
+    if not (set_dir / "truth" / "manifest.csv").is_file():
+        began = time.monotonic()
+        generate(set_dir, households=args.households, seed=args.seed)
+        print(f"generated {args.households} households in {time.monotonic() - began:.1f} s")
+    base_dir = set_dir.with_name(set_dir.name + "-base")
+    held = hold_back(set_dir, base_dir, args.held_file, args.incremental)
+    print(f"households {args.households}; {held} lines of {args.held_file} held back")
+    settings = Settings.from_env()
+    with Store.connect(settings) as store:
+        if store.read(COUNT)[0]["n"] and not args.yes:
+            raise SystemExit("the graph is not empty: pass --yes to clear it")
+        store.run_autocommit(CLEAR)
+        migrate(store)
+        run(store, open_privacy(settings), settings, set_dir, base_dir, args)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of this process {peak:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
