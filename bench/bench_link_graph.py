@@ -145,7 +145,7 @@ def run(store: Store, kit: PrivacyKit, settings: Settings, set_dir: Path, base_d
           f"{len(report.quarantine)}  problems {len(report.problems)}")
 
     with timed(Phase("link (full)"), server) as full:
-        summary = run_link(store, kit, full=True)
+        summary = run_link(store, kit, full=True, cache_dir=settings.link_cache_dir)
     _print_phase(full, summary.mentions)
     print(f"  mentions {summary.mentions}  persons {summary.persons}  households "
           f"{summary.households}  phases {summary.phases}")
@@ -157,7 +157,7 @@ def run(store: Store, kit: PrivacyKit, settings: Settings, set_dir: Path, base_d
                                                             only={source}))
     _print_phase(again)
     with timed(Phase("link (incremental)"), server) as incremental:
-        summary = run_link(store, kit)
+        summary = run_link(store, kit, cache_dir=settings.link_cache_dir)
     _print_phase(incremental)
     print(f"  mode {summary.mode}  new mentions {summary.new_mentions} (graph grew by "
           f"{store.read(MENTIONS)[0]['n'] - before})  phases {summary.phases}")

@@ -245,6 +245,11 @@ class Settings:
         return self.data_dir / "keys"
 
     @property
+    def link_cache_dir(self) -> Path:
+        """Where ``hub link`` keeps its sealed mention cache (0700; see mention_cache)."""
+        return self.data_dir / "cache"
+
+    @property
     def audit_key_path(self) -> Path:
         """The audit key file (HUB_AUDIT_KEY_FILE or ``<keys_dir>/audit.key``)."""
         return self.audit_key_file or self.keys_dir / "audit.key"

@@ -65,7 +65,7 @@ def load_demo(store: Store, kit: PrivacyKit, s: Settings, set_dir: Path) -> Demo
         report = ingest_directory(store, kit, set_dir, IngestOptions())
     print_report(report, time.monotonic() - began, show_rows=5)
     with console.status("linking people and households"):
-        summary = run_link(store, kit)
+        summary = run_link(store, kit, cache_dir=s.link_cache_dir)
     console.print(f"linked {summary.mentions} mentions into {summary.persons} people "
                   f"({summary.mode}, {summary.seconds} s)")
     with console.status("monitoring: overlaps, deceased still paid, missed eligible …"):

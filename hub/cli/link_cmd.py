@@ -26,7 +26,8 @@ def run(full: bool = typer.Option(False, help="Relink everything, not only new m
     s = settings()
     with hub_errors(), Store.connect(s) as store, console.status("linking"):
         migrate(store)
-        summary = run_link(store, open_privacy(s), full=full)
+        summary = run_link(store, open_privacy(s), full=full,
+                           cache_dir=s.link_cache_dir)
     table = Table(title=f"link run {summary.run_id} ({summary.mode})")
     table.add_column("measure")
     table.add_column("value", justify="right")

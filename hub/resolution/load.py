@@ -13,6 +13,7 @@ from graph_schema.queries import resolution as q
 from hub.errors import StoreError
 from hub.ingest.gc_tuning import fewer_gc_passes
 from hub.linkage.frame import MENTION_COLUMNS
+from hub.resolution.mention_cache import CachedFrame
 from hub.store import Store
 from privacy import FieldEncryptor
 
@@ -54,7 +55,7 @@ def frame_from_records(records: list[dict[str, Any]], encryptor: FieldEncryptor
     return df
 
 
-def _plain_records(store: Store, text: LiteralString) -> list[dict[str, Any]]:
+def _plain_records(store: Store, text: LiteralString, **params: Any) -> list[dict[str, Any]]:
     """Records of a read whose values are all plain (strings, numbers, booleans).
 
     ``Record.data()`` walks every value looking for nodes and paths to convert; for
@@ -63,7 +64,7 @@ def _plain_records(store: Store, text: LiteralString) -> list[dict[str, Any]]:
     """
     try:
         with store.driver.session(database=store.database) as session:
-            result = session.run(text)
+            result = session.run(text, params)
             keys = result.keys()
             return [dict(zip(keys, record, strict=True)) for record in result]
     except Neo4jError as exc:
@@ -72,5 +73,41 @@ def _plain_records(store: Store, text: LiteralString) -> list[dict[str, Any]]:
 
 def load_mentions(store: Store, encryptor: FieldEncryptor) -> pd.DataFrame:
     """Every mention in the graph with its current ``person_id`` (None if never linked)."""
+    return load_mentions_cached(store, encryptor, None)[0]
+
+
+def _full_load(store: Store, encryptor: FieldEncryptor) -> tuple[pd.DataFrame, pd.Series]:
+    records = _plain_records(store, q.MENTIONS_FOR_LINKAGE)
+    frame = frame_from_records(records, encryptor)
+    return frame, pd.Series([r.get("row_hash") for r in records], index=frame.index,
+                            dtype=object)
+
+
+def load_mentions_cached(store: Store, encryptor: FieldEncryptor,
+                         cached: CachedFrame | None) -> tuple[pd.DataFrame, pd.Series]:
+    """Like :func:`load_mentions`, plus each mention's ``row_hash`` (for the next cache).
+
+    With a cache, only mentions it lacks or whose ``row_hash`` changed are read in full
+    and decrypted; ``person_id`` always comes from the graph (review decisions move
+    mentions between runs). Without one, everything is read.
+    """
     with fewer_gc_passes():
-        return frame_from_records(_plain_records(store, q.MENTIONS_FOR_LINKAGE), encryptor)
+        if cached is None:
+            return _full_load(store, encryptor)
+        state = pd.DataFrame.from_records(
+            _plain_records(store, q.MENTION_STATE)[0]["rows"],
+            columns=["mention_key", "row_hash", "person_id"]).set_index("mention_key")
+        hashes = state["row_hash"].astype(object)
+        known = cached.row_hashes.reindex(hashes.index)
+        fresh = known.notna() & (known == hashes)
+        keep = cached.frame.loc[hashes.index[fresh.to_numpy()]]
+        missing = hashes.index[~fresh.to_numpy()].tolist()
+        parts = [keep]
+        if missing:
+            records = _plain_records(store, q.MENTIONS_FOR_LINKAGE_BY_KEY, keys=missing)
+            parts.append(frame_from_records(records, encryptor).drop(columns="person_id"))
+        frame = pd.concat(parts).reindex(hashes.index)
+        frame.index.name = None
+        frame["person_id"] = state["person_id"].reindex(frame.index).to_numpy()
+        hashes.index.name = None
+        return frame, hashes

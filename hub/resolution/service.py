@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -23,7 +24,8 @@ from graph_schema.queries import resolution as q
 from hub.linkage import LinkageSettings, link
 from hub.privacy_kit import PrivacyKit
 from hub.resolution.households import build_households
-from hub.resolution.load import load_mentions
+from hub.resolution.load import load_mentions_cached
+from hub.resolution.mention_cache import CachedFrame, CacheState, MentionCache
 from hub.resolution.persist import person_rows, resolves_rows, review_rows, write_result
 from hub.store import Store
 
@@ -69,19 +71,35 @@ def _phase(phases: dict[str, float], name: str) -> Iterator[None]:
         phases[name] = round(phases.get(name, 0.0) + time.monotonic() - began, 2)
 
 
-def run_link(store: Store, kit: PrivacyKit, *, full: bool = False) -> LinkSummary:
+def _cached_frame(store: Store, cache: MentionCache | None, full: bool
+                  ) -> CachedFrame | None:
+    """The sealed frame of the last run if it still matches the graph, else None."""
+    if cache is None or full:
+        return None
+    rows = store.read(q.LATEST_LINK_RUN_STATE)
+    if not rows or rows[0]["mentions"] is None:
+        return None
+    return cache.load(CacheState(rows[0]["run_id"], int(rows[0]["mentions"])))
+
+
+def run_link(store: Store, kit: PrivacyKit, *, full: bool = False,
+             cache_dir: Path | None = None) -> LinkSummary:
     """Link the graph's mentions into people and rebuild the structures on top.
 
     Args:
         store: the graph.
         kit: keys to decrypt what linkage compares (in memory only).
         full: relink every mention instead of only the new ones.
+        cache_dir: where to keep the sealed mention cache (``<data_dir>/cache``); an
+            incremental run then reads and decrypts only mentions the cache lacks.
     """
     began = time.monotonic()
     phases: dict[str, float] = {}
     run_id = time.strftime("L%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
+    cache = MentionCache(cache_dir, kit.keyring) if cache_dir is not None else None
     with _phase(phases, "load"):
-        frame = load_mentions(store, kit.encryptor)
+        frame, row_hashes = load_mentions_cached(store, kit.encryptor,
+                                                 _cached_frame(store, cache, full))
         previous = frame["person_id"]
         is_new = previous.isna()
         decisions = decisions_frame(store)
@@ -134,4 +152,8 @@ def run_link(store: Store, kit: PrivacyKit, *, full: bool = False) -> LinkSummar
         "settings_json": result.settings.to_json() if result is not None else None,
         "blocking_counts": json.dumps(result.blocking_counts) if result is not None else None,
     })
+    if cache is not None:
+        with _phase(phases, "cache"):
+            cache.save(CacheState(run_id, len(frame)),
+                       CachedFrame(frame.drop(columns="person_id"), row_hashes))
     return summary

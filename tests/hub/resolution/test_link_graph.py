@@ -138,3 +138,51 @@ def _projection_counts(store: Store) -> dict[str, int]:
     return {r["t"]: r["n"] for r in store.read(
         "MATCH (:Person)-[r:GRANTED_TO|HANDLED_BY|OWNS|HAS|COVERS|MEMBER_OF|KIN_OF|SUPPORTS]-"
         "() RETURN type(r) AS t, count(r) AS n")}
+
+
+def test_incremental_link_uses_the_sealed_mention_cache(clean_store: Store, kit: PrivacyKit,
+                                                        tmp_path) -> None:
+    import shutil
+
+    from graph_schema.queries import resolution as q
+    from hub.ingest.run import IngestOptions, ingest_directory
+    from hub.resolution.load import load_mentions_cached
+    from hub.resolution.mention_cache import CacheState, MentionCache
+
+    copy, cache_dir = tmp_path / "set", tmp_path / "cache"
+    shutil.copytree(SAMPLE_DIR, copy, ignore=shutil.ignore_patterns("truth"))
+    ingest_directory(clean_store, kit, copy, IngestOptions(
+        only={p.stem for p in copy.glob("*.csv")} - {"yinhang_deposits"}))
+    run_link(clean_store, kit, cache_dir=cache_dir)
+    cache = MentionCache(cache_dir, kit.keyring)
+    ingest_directory(clean_store, kit, copy, IngestOptions(only={"yinhang_deposits"}))
+    last = clean_store.read(q.LATEST_LINK_RUN_STATE)[0]
+    cached = cache.load(CacheState(last["run_id"], last["mentions"]))
+    assert cached is not None
+
+    opened: list[int] = []
+
+    class Counting:
+        def decrypt_many(self, items: list[tuple[str, str, str, str]]) -> list[str]:
+            opened.append(len(items))
+            return kit.encryptor.decrypt_many(items)
+
+    frame, hashes = load_mentions_cached(clean_store, Counting(), cached)  # type: ignore[arg-type]
+    full, full_hashes = load_mentions_cached(clean_store, kit.encryptor, None)
+    new = int(full["person_id"].isna().sum())
+    assert 1000 < new < len(full) and sum(opened) <= 3 * new
+    pd.testing.assert_frame_equal(frame.sort_index(), full.sort_index(), check_dtype=False)
+    pd.testing.assert_series_equal(hashes.sort_index(), full_hashes.sort_index(),
+                                   check_dtype=False, check_names=False)
+
+    summary = run_link(clean_store, kit, cache_dir=cache_dir)
+    assert summary.mode == "incremental" and summary.new_mentions == new
+    # the new run resealed the cache; a tampered one is ignored and the run still works
+    blob = bytearray(cache.path.read_bytes())
+    blob[-1] ^= 1
+    cache.path.write_bytes(bytes(blob))
+    last = clean_store.read(q.LATEST_LINK_RUN_STATE)[0]
+    assert cache.load(CacheState(last["run_id"], last["mentions"])) is None
+    before = _mapping(clean_store)
+    assert run_link(clean_store, kit, cache_dir=cache_dir).new_mentions == 0
+    assert _mapping(clean_store) == before
