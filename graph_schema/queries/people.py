@@ -87,7 +87,9 @@ RETURN allowed, p.person_id AS person_id, p.region_code AS region_code,
        CASE WHEN allowed THEN p {.*} END AS person
 """
 
-PERSON_CARD_BY_BLIND_ID = """
+# the live person an ID number's blind index names: its own, else a mention's (a person
+# whose ID is invalid or was never indexed is still found through its records)
+_PERSON_BY_BLIND_ID = """
 CALL () {
   MATCH (p:Person {bi_id: $bi_id}) WHERE p.merged_into IS NULL
   RETURN p, 0 AS rank
@@ -96,6 +98,9 @@ CALL () {
   RETURN p, 1 AS rank
 }
 WITH p ORDER BY rank LIMIT 1
+"""
+
+PERSON_CARD_BY_BLIND_ID = _PERSON_BY_BLIND_ID + """
 WITH p, ($regions IS NULL OR p.region_code IN $regions) AS allowed
 RETURN allowed, p.person_id AS person_id, p.region_code AS region_code,
        CASE WHEN allowed THEN p {.*} END AS person
@@ -211,15 +216,7 @@ RETURN pid AS owner, address_key, enc_address, phones_key, enc_phones
 
 # -- reportAid: a department's feedback of aid it granted ------------------------------------
 
-PERSON_FOR_AID_REPORT = """
-CALL () {
-  MATCH (p:Person {bi_id: $bi_id}) WHERE p.merged_into IS NULL
-  RETURN p, 0 AS rank
-  UNION
-  MATCH (:SourceRecord {bi_id: $bi_id})-[:RESOLVES_TO]->(p:Person) WHERE p.merged_into IS NULL
-  RETURN p, 1 AS rank
-}
-WITH p ORDER BY rank LIMIT 1
+PERSON_FOR_AID_REPORT = _PERSON_BY_BLIND_ID + """
 RETURN p.person_id AS person_id, p.region_code AS region_code,
        p.household_id AS household_id
 """
