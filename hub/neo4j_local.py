@@ -12,6 +12,7 @@ import os
 import secrets
 import signal
 import socket
+import string
 import subprocess
 import time
 from dataclasses import asdict, dataclass
@@ -202,7 +203,7 @@ class LocalNeo4j:
         (self.conf_dir / "neo4j.conf").write_text("\n".join(lines) + "\n")
 
     def _set_initial_password(self, lib: Path) -> None:
-        password = secrets.token_urlsafe(24)
+        password = new_password()
         command = [
             _java(), "-cp", f"{lib}/*", ADMIN_TOOL,
             "dbms", "set-initial-password", password,
@@ -213,6 +214,11 @@ class LocalNeo4j:
         if done.returncode != 0:
             tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-5:])
             raise Neo4jServerError(f"setting the initial Neo4j password failed:\n{tail}")
+        if not (self.home / "data" / "dbms" / "auth.ini").is_file():
+            raise Neo4jServerError(
+                "setting the initial Neo4j password wrote no data/dbms/auth.ini; "
+                "the admin tool said:\n" + (done.stdout + done.stderr).strip()[-500:]
+            )
         fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(password + "\n")
@@ -276,6 +282,16 @@ class LocalNeo4j:
                 tail = path.read_text(errors="replace").splitlines()[-lines:]
                 parts.append(f"--- {path} ---\n" + "\n".join(tail))
         return "\n".join(parts) or "(no server log written)"
+
+
+def new_password(length: int = 32) -> str:
+    """A random password of letters and digits.
+
+    Why not ``token_urlsafe``: a password starting with ``-`` is parsed as an option by
+    the admin tool (``-h…`` even prints help and exits 0 without setting anything).
+    """
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(length))
 
 
 def _java() -> str:
