@@ -22,7 +22,7 @@ from hub.ingest.gc_tuning import fewer_gc_passes
 from hub.ingest.mapping import FileMapping, load_mappings
 from hub.ingest.model import CanonicalRow, QuarantinedRow
 from hub.ingest.read import ExportStats, read_export
-from hub.ingest.writer import GraphWriter
+from hub.ingest.writer import GraphWriter, PreparedBatch
 from hub.privacy_kit import PrivacyKit
 from hub.store import Store
 
@@ -59,9 +59,61 @@ def _count_lines(path: Path) -> int:
                    - 1, 0)
 
 
+class _WritePipeline:
+    """Commits prepared batches in the background, across files, a bounded number at once.
+
+    The main thread encrypts the next batches while earlier ones are written: the driver
+    releases the GIL while it waits on the socket, and with two transactions in flight
+    Neo4j works on both cores. The pipeline is not drained between files (that left
+    Neo4j idle while each file's first batch was prepared); instead a file's
+    ``IngestBatch`` node is written once all of that file's batches are acknowledged.
+    Batches never touch each other's nodes (keys are per source and per row), so
+    concurrent commits cannot deadlock.
+    """
+
+    def __init__(self, store: Store, writers: int) -> None:
+        self.store = store
+        self.writers = writers
+        self._pool = ThreadPoolExecutor(max_workers=writers, thread_name_prefix="ingest-write")
+        self._in_flight: deque[Future[int]] = deque()
+        self._files: deque[tuple[list[Future[int]], str, dict[str, object]]] = deque()
+
+    def submit(self, writer: GraphWriter, batch: PreparedBatch, *, fresh: bool,
+               into: list[Future[int]]) -> None:
+        """Queue ``batch`` for commit, first waiting while ``writers`` are in flight."""
+        while len(self._in_flight) >= self.writers:
+            self._in_flight.popleft().result()
+        future = self._pool.submit(writer.commit, batch, fresh=fresh)
+        self._in_flight.append(future)
+        into.append(future)
+
+    def record_when_done(self, futures: list[Future[int]], batch_id: str,
+                         props: dict[str, object]) -> None:
+        """Write the file's ``IngestBatch`` once every one of ``futures`` succeeded."""
+        self._files.append((futures, batch_id, props))
+        self._record_finished(wait=False)
+
+    def _record_finished(self, *, wait: bool) -> None:
+        while self._files and (wait or all(f.done() for f in self._files[0][0])):
+            futures, batch_id, props = self._files.popleft()
+            for future in futures:
+                future.result()
+            self.store.write(q.RECORD_BATCH, batch_id=batch_id, props=props)
+
+    def finish(self) -> None:
+        """Wait for every commit (raising the first failure) and record every file."""
+        try:
+            while self._in_flight:
+                self._in_flight.popleft().result()
+            self._record_finished(wait=True)
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
 def ingest_file(store: Store, kit: PrivacyKit, path: Path, mapping: FileMapping,
-                report: IngestReport, options: IngestOptions) -> ExportStats:
-    """Ingest one export; bad rows go to ``report.quarantine``, good rows to the graph."""
+                report: IngestReport, options: IngestOptions,
+                pipeline: _WritePipeline) -> ExportStats:
+    """Ingest one export; bad rows go to ``report.quarantine``, good rows to ``pipeline``."""
     writer = GraphWriter(store, kit)
     stats = ExportStats(path.name, mapping.source)
     batch_id = file_batch_id(path, mapping.source)
@@ -71,38 +123,31 @@ def ingest_file(store: Store, kit: PrivacyKit, path: Path, mapping: FileMapping,
     sensitive = frozenset(mapping.sensitive_facts)
     total = _count_lines(path) if options.progress else 0
     pending: list[CanonicalRow] = []
-    # encrypt the next batches while earlier ones are written: the driver releases the
-    # GIL while it waits on the socket, and with two transactions in flight Neo4j works
-    # on both cores. Batches of one file never touch the same nodes, so they cannot
-    # deadlock; the IngestBatch node is written only once all of them are acknowledged.
-    with ThreadPoolExecutor(max_workers=options.writers,
-                            thread_name_prefix="ingest-write") as pool:
-        in_flight: deque[Future[int]] = deque()
+    committed: list[Future[int]] = []
 
-        def flush() -> None:
-            prepared = writer.prepare(pending, batch_id=batch_id, sensitive=sensitive)
-            pending.clear()
-            while len(in_flight) >= options.writers:
-                in_flight.popleft().result()
-            in_flight.append(pool.submit(writer.commit, prepared, fresh=fresh))
-            if options.progress:
-                options.progress(path.name, stats.rows_read, total)
+    def flush() -> None:
+        if not pending:
+            return
+        prepared = writer.prepare(pending, batch_id=batch_id, sensitive=sensitive)
+        pending.clear()
+        pipeline.submit(writer, prepared, fresh=fresh, into=committed)
+        if options.progress:
+            options.progress(path.name, stats.rows_read, total)
 
-        try:
-            for row in read_export(path, mapping, stats=stats):
-                if isinstance(row, QuarantinedRow):
-                    report.quarantine.append(row)
-                    continue
-                pending.append(row)
-                if len(pending) >= options.batch_rows:
-                    flush()
-            flush()
-        except ExportLayoutError as exc:
-            report.problems.append(str(exc))
-        finally:
-            while in_flight:
-                in_flight.popleft().result()
-    store.write(q.RECORD_BATCH, batch_id=batch_id, props={
+    try:
+        for row in read_export(path, mapping, stats=stats):
+            if isinstance(row, QuarantinedRow):
+                report.quarantine.append(row)
+                continue
+            pending.append(row)
+            if len(pending) >= options.batch_rows:
+                flush()
+        flush()
+    except ExportLayoutError as exc:
+        report.problems.append(str(exc))
+    if options.progress:
+        options.progress(path.name, stats.rows_read, total)
+    pipeline.record_when_done(committed, batch_id, {
         "source": mapping.source, "file": path.name, "rows_read": stats.rows_read,
         "accepted": stats.accepted, "duplicates": stats.duplicates,
         "quarantined": stats.quarantined,
@@ -121,12 +166,16 @@ def ingest_directory(store: Store, kit: PrivacyKit, directory: Path,
     options = options or IngestOptions()
     report = IngestReport(str(directory))
     with fewer_gc_passes():
-        for mapping in load_mappings().values():
-            if options.only and mapping.source not in options.only:
-                continue
-            path = find_export(directory, mapping)
-            if path is None:
-                report.problems.append(f"{mapping.file}: file not found in {directory}")
-                continue
-            ingest_file(store, kit, path, mapping, report, options)
+        pipeline = _WritePipeline(store, options.writers)
+        try:
+            for mapping in load_mappings().values():
+                if options.only and mapping.source not in options.only:
+                    continue
+                path = find_export(directory, mapping)
+                if path is None:
+                    report.problems.append(f"{mapping.file}: file not found in {directory}")
+                    continue
+                ingest_file(store, kit, path, mapping, report, options, pipeline)
+        finally:
+            pipeline.finish()
     return report

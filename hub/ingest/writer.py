@@ -21,7 +21,7 @@ from graph_schema.queries import ingest as q
 from hub.ingest.facts import FactNode, facts_of
 from hub.ingest.model import CanonicalRow, Mention
 from hub.privacy_kit import PrivacyKit
-from hub.store import Store
+from hub.store import BulkRows, Store
 
 # property name → privacy field class (anything not listed is free text)
 FIELD_CLASSES: dict[str, str] = {
@@ -175,14 +175,14 @@ class GraphWriter:
 
         def work(tx: ManagedTransaction) -> None:
             if fresh:
-                tx.run(q.CREATE_SOURCE_RECORDS, rows=batch.records).consume()
+                tx.run(q.CREATE_SOURCE_RECORDS, rows=BulkRows(batch.records)).consume()
             else:
                 _merge_then_update(tx, q.MERGE_SOURCE_RECORDS, q.UPDATE_CHANGED_SOURCE_RECORDS,
                                    batch.records, _record_key)
             for label, facts in batch.facts.items():
                 create, merge = q.fact_statements(label)
                 if fresh:
-                    tx.run(create, rows=facts).consume()
+                    tx.run(create, rows=BulkRows(facts)).consume()
                 else:
                     _merge_then_update(tx, merge, q.UPDATE_CHANGED_FACTS, facts, _fact_key)
 
@@ -218,6 +218,6 @@ def _merge_then_update(tx: ManagedTransaction, merge: LiteralString, update: Lit
     """MERGE every row; send again only the rows whose content changed."""
     if not rows:
         return
-    changed = {record["changed"] for record in tx.run(merge, rows=rows)}
+    changed = {record["changed"] for record in tx.run(merge, rows=BulkRows(rows))}
     if changed:
-        tx.run(update, rows=[row for row in rows if key(row) in changed]).consume()
+        tx.run(update, rows=BulkRows(row for row in rows if key(row) in changed)).consume()

@@ -3,7 +3,7 @@
 import pytest
 
 from hub.errors import StoreError
-from hub.store import Store
+from hub.store import Store, quiet
 
 pytestmark = pytest.mark.neo4j
 
@@ -30,3 +30,13 @@ def test_rewriting_the_same_rows_is_idempotent(clean_store: Store) -> None:
 def test_a_cypher_error_is_a_store_error(clean_store: Store) -> None:
     with pytest.raises(StoreError):
         clean_store.read("MATCH (n) RETURN n.value / 0 AS boom LIMIT x")
+
+
+def test_long_list_parameters_reach_neo4j_whole_but_print_short(clean_store: Store) -> None:
+    rows = [{"key": f"k{i}", "value": i} for i in range(500)]
+    assert repr(quiet({"rows": rows, "n": 3})) == "{'rows': <500 rows>, 'n': 3}"
+    clean_store.write(_WRITE, rows=rows)
+    assert clean_store.read(
+        "MATCH (p:HealthProbe) RETURN count(p) AS n, sum(p.value) AS s, "
+        "collect(p.key)[0] STARTS WITH 'k' AS keyed"
+    ) == [{"n": 500, "s": sum(range(500)), "keyed": True}]
