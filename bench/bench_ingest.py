@@ -1,6 +1,6 @@
 """Ingest benchmark: rows per second end to end and peak memory on a generated set.
 
-    .venv/bin/python bench/bench_ingest.py --households 20000 [--dir /tmp/gen20k] [--rounds 2] [--yes]
+    .venv/bin/python bench/bench_ingest.py --households 20000 [--dir DIR] [--rounds 2] [--yes]
 
 Generates the set once (reused when the directory already holds it), clears the graph of
 the configured Neo4j (refuses unless --yes or the graph is empty), ingests, and prints

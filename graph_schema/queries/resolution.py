@@ -49,16 +49,24 @@ REMOVE p.merged_into
 # RESOLVES_TO: one per mention; a mention moved to another person loses the old link.
 # The hints pin the key lookups: right after a bulk write the statistics lag, and a plan
 # made on them scanned every Person per row (a 2,000-row batch then ran past the timeout).
+# For the same reason nothing here may be planned from the Person side: the old link's
+# far end carries no label or property to seek on (a plan compiled while the statistics
+# still counted no links once scanned the Person(person_id) index per row and took 65 s
+# for 400,000 links), and no MERGE checks both ends. A mention has at most one link, so
+# once a wrong one is deleted, whatever link is left from r is the one to p.
 SET_RESOLVES_TO = """
 UNWIND $rows AS row
 MATCH (r:SourceRecord {mention_key: row.mention_key})
 USING INDEX r:SourceRecord(mention_key)
 MATCH (p:Person {person_id: row.person_id})
 USING INDEX p:Person(person_id)
-OPTIONAL MATCH (r)-[old:RESOLVES_TO]->(other:Person) WHERE other.person_id <> row.person_id
+OPTIONAL MATCH (r)-[old:RESOLVES_TO]->(other) WHERE other <> p
 DELETE old
-MERGE (r)-[l:RESOLVES_TO]->(p)
-SET l.weight = row.weight, l.method = row.method, l.run_id = $run_id
+WITH DISTINCT r, p, row
+OPTIONAL MATCH (r)-[kept:RESOLVES_TO]->()
+SET kept.weight = row.weight, kept.method = row.method, kept.run_id = $run_id
+FOREACH (_ IN CASE WHEN kept IS NULL THEN [1] ELSE [] END |
+  CREATE (r)-[:RESOLVES_TO {weight: row.weight, method: row.method, run_id: $run_id}]->(p))
 """
 
 # persons left without any mention were merged into another (redirect) or emptied
