@@ -83,20 +83,34 @@ def _full_load(store: Store, encryptor: FieldEncryptor) -> tuple[pd.DataFrame, p
                             dtype=object)
 
 
+def mention_state(store: Store) -> pd.DataFrame:
+    """Every mention's ``row_hash`` and current ``person_id``, indexed by mention key.
+
+    Separate so a caller can run it while it opens the cache (the query is mostly
+    Neo4j's time, the cache mostly ours).
+    """
+    return pd.DataFrame.from_records(
+        _plain_records(store, q.MENTION_STATE)[0]["rows"],
+        columns=["mention_key", "row_hash", "person_id"]).set_index("mention_key")
+
+
 def load_mentions_cached(store: Store, encryptor: FieldEncryptor,
-                         cached: CachedFrame | None) -> tuple[pd.DataFrame, pd.Series]:
+                         cached: CachedFrame | None, state: pd.DataFrame | None = None
+                         ) -> tuple[pd.DataFrame, pd.Series]:
     """Like :func:`load_mentions`, plus each mention's ``row_hash`` (for the next cache).
 
     With a cache, only mentions it lacks or whose ``row_hash`` changed are read in full
     and decrypted; ``person_id`` always comes from the graph (review decisions move
     mentions between runs). Without one, everything is read.
+
+    Args:
+        state: :func:`mention_state`, if the caller already has it.
     """
     with fewer_gc_passes():
         if cached is None:
             return _full_load(store, encryptor)
-        state = pd.DataFrame.from_records(
-            _plain_records(store, q.MENTION_STATE)[0]["rows"],
-            columns=["mention_key", "row_hash", "person_id"]).set_index("mention_key")
+        if state is None:
+            state = mention_state(store)
         hashes = state["row_hash"].astype(object)
         known = cached.row_hashes.reindex(hashes.index)
         fresh = known.notna() & (known == hashes)

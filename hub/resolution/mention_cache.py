@@ -68,18 +68,30 @@ class MentionCache:
 
     def save(self, state: CacheState, cached: CachedFrame) -> None:
         """Seal and write atomically (0600 file, 0700 directory)."""
+        self.write(self.seal(state, cached))
+
+    def seal(self, state: CacheState, cached: CachedFrame) -> bytes:
+        """The file's bytes (header + ciphertext) for ``cached`` at ``state``.
+
+        Separate from :meth:`write` so a run can seal in the background while it writes
+        to the graph, and put the file in place only once its ``LinkRun`` is recorded.
+        """
         version = self.keyring.active_version
         profile, key = _key(self.keyring, version)
         plain = pack(cached.frame, cached.row_hashes)
         sealed = seal(profile, key, plain, _aad(state, version))
         header = json.dumps({"run_id": state.run_id, "mentions": state.mentions,
                              "version": version}).encode() + b"\n"
+        return header + sealed
+
+    def write(self, blob: bytes) -> None:
+        """Put a blob from :meth:`seal` in place atomically (0600 file, 0700 directory)."""
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(self.path.parent, 0o700)
         fd, tmp = tempfile.mkstemp(prefix=".mentions.", dir=self.path.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
-                handle.write(header + sealed)
+                handle.write(blob)
             os.chmod(tmp, 0o600)
             os.replace(tmp, self.path)
         except BaseException:

@@ -13,6 +13,7 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -24,10 +25,14 @@ from graph_schema.queries import resolution as q
 from hub.linkage import LinkageSettings, link
 from hub.privacy_kit import PrivacyKit
 from hub.resolution.households import build_households
-from hub.resolution.load import load_mentions_cached
+from hub.resolution.load import load_mentions_cached, mention_state
 from hub.resolution.mention_cache import CachedFrame, CacheState, MentionCache
 from hub.resolution.persist import person_rows, resolves_rows, review_rows, write_result
 from hub.store import Store
+
+# one background thread for a run's side work: reading the mention state while the cache
+# opens, sealing the next cache while the run writes (see run_link)
+_BACKGROUND = ThreadPoolExecutor(max_workers=1, thread_name_prefix="link-background")
 
 
 @dataclass
@@ -98,8 +103,13 @@ def run_link(store: Store, kit: PrivacyKit, *, full: bool = False,
     run_id = time.strftime("L%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
     cache = MentionCache(cache_dir, kit.keyring) if cache_dir is not None else None
     with _phase(phases, "load"):
-        frame, row_hashes = load_mentions_cached(store, kit.encryptor,
-                                                 _cached_frame(store, cache, full))
+        # the graph's mention state is read while the cache is opened: that query is
+        # mostly Neo4j's time, the cache mostly ours
+        state = _BACKGROUND.submit(mention_state, store) if cache is not None and not full else None
+        cached = _cached_frame(store, cache, full)
+        frame, row_hashes = load_mentions_cached(
+            store, kit.encryptor, cached,
+            state.result() if state is not None and cached is not None else None)
         previous = frame["person_id"]
         is_new = previous.isna()
         decisions = decisions_frame(store)
@@ -113,6 +123,14 @@ def run_link(store: Store, kit: PrivacyKit, *, full: bool = False,
                               existing=frame[~is_new], decisions=decisions)
         else:
             result = link(frame.drop(columns="person_id"), None, decisions=decisions)
+    # an incremental run seals the next cache while it writes its few changes (mostly
+    # waiting on Neo4j; not during linkage, which needs the CPU). A full run's writes keep
+    # this process busy, so it seals at the end. Either way the file is put in place only
+    # after the LinkRun it is bound to is recorded.
+    next_cache = (CacheState(run_id, len(frame)),
+                  CachedFrame(frame.drop(columns="person_id"), row_hashes))
+    sealing = (_BACKGROUND.submit(cache.seal, *next_cache)
+               if cache is not None and incremental else None)
     persons = links = review = retired = 0
     touched: list[str] = []
     if result is not None:
@@ -154,6 +172,5 @@ def run_link(store: Store, kit: PrivacyKit, *, full: bool = False,
     })
     if cache is not None:
         with _phase(phases, "cache"):
-            cache.save(CacheState(run_id, len(frame)),
-                       CachedFrame(frame.drop(columns="person_id"), row_hashes))
+            cache.write(sealing.result() if sealing is not None else cache.seal(*next_cache))
     return summary
