@@ -73,9 +73,11 @@ class VerifyBench:
         return len(self.ids) / (time.perf_counter() - t0)
 
 
+# mention keys are "<source>:<record id>:<role>": a prefix seek on the unique key index
 _HUKOU_TO_PERSON = """
 UNWIND $ids AS rid
-MATCH (:SourceRecord {source: 'gongan_hukou', record_id: rid})-[:RESOLVES_TO]->(p:Person)
+MATCH (r:SourceRecord) WHERE r.mention_key STARTS WITH 'gongan_hukou:' + rid + ':'
+MATCH (r)-[:RESOLVES_TO]->(p:Person)
 RETURN rid, p.person_id AS person_id
 """
 
