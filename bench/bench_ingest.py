@@ -27,7 +27,7 @@ from hub.config import Settings
 from hub.demo import generate
 from hub.ingest.run import IngestOptions, ingest_directory
 from hub.neo4j_local import LocalNeo4j
-from hub.privacy_kit import open_privacy
+from hub.privacy_kit import PrivacyKit, open_privacy
 from hub.store import Store
 
 CLEAR = ("MATCH (n) WHERE NOT n:SchemaMigration "
@@ -48,14 +48,14 @@ def _cpu(process: psutil.Process | None) -> float:
     return float(times.user + times.system)
 
 
-def _round(store: Store, kit: object, set_dir: Path, args: argparse.Namespace,
+def _round(store: Store, kit: PrivacyKit, set_dir: Path, args: argparse.Namespace,
            server: psutil.Process | None) -> dict[str, float]:
     """Clear the graph, ingest the set once, and measure wall, CPU and rows."""
     store.run_autocommit(CLEAR)
     migrate(store)
     server_cpu = _cpu(server)
     began, cpu = time.monotonic(), time.process_time()
-    report = ingest_directory(store, kit, set_dir, IngestOptions(  # type: ignore[arg-type]
+    report = ingest_directory(store, kit, set_dir, IngestOptions(
         batch_rows=args.batch_rows, writers=args.writers))
     totals = report.to_dict()["totals"]
     return {"seconds": time.monotonic() - began, "cpu": time.process_time() - cpu,

@@ -14,7 +14,7 @@ from hub.errors import StoreError
 from hub.ingest.gc_tuning import fewer_gc_passes
 from hub.linkage.frame import MENTION_COLUMNS
 from hub.resolution.mention_cache import CachedFrame
-from hub.store import Store
+from hub.store import Store, quiet
 from privacy import FieldEncryptor
 
 _SEALED = (("enc_name", "name"), ("enc_id_number", "id_number"), ("enc_birth_date", "birth_date"))
@@ -64,7 +64,7 @@ def _plain_records(store: Store, text: LiteralString, **params: Any) -> list[dic
     """
     try:
         with store.driver.session(database=store.database) as session:
-            result = session.run(text, params)
+            result = session.run(text, quiet(params))
             keys = result.keys()
             return [dict(zip(keys, record, strict=True)) for record in result]
     except Neo4jError as exc:

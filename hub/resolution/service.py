@@ -105,7 +105,9 @@ def run_link(store: Store, kit: PrivacyKit, *, full: bool = False,
     with _phase(phases, "load"):
         # the graph's mention state is read while the cache is opened: that query is
         # mostly Neo4j's time, the cache mostly ours
-        state = _BACKGROUND.submit(mention_state, store) if cache is not None and not full else None
+        # (only when there is a cache file: a miss reads everything anyway)
+        state = (_BACKGROUND.submit(mention_state, store)
+                 if cache is not None and not full and cache.path.is_file() else None)
         cached = _cached_frame(store, cache, full)
         frame, row_hashes = load_mentions_cached(
             store, kit.encryptor, cached,
@@ -128,9 +130,10 @@ def run_link(store: Store, kit: PrivacyKit, *, full: bool = False,
     # this process busy, so it seals at the end. Either way the file is put in place only
     # after the LinkRun it is bound to is recorded.
     next_cache = (CacheState(run_id, len(frame)),
-                  CachedFrame(frame.drop(columns="person_id"), row_hashes))
+                  CachedFrame(frame.drop(columns="person_id"), row_hashes)
+                  ) if cache is not None else None
     sealing = (_BACKGROUND.submit(cache.seal, *next_cache)
-               if cache is not None and incremental else None)
+               if cache is not None and next_cache is not None and incremental else None)
     persons = links = review = retired = 0
     touched: list[str] = []
     if result is not None:
@@ -170,7 +173,7 @@ def run_link(store: Store, kit: PrivacyKit, *, full: bool = False,
         "settings_json": result.settings.to_json() if result is not None else None,
         "blocking_counts": json.dumps(result.blocking_counts) if result is not None else None,
     })
-    if cache is not None:
+    if cache is not None and next_cache is not None:
         with _phase(phases, "cache"):
             cache.write(sealing.result() if sealing is not None else cache.seal(*next_cache))
     return summary
