@@ -10,6 +10,7 @@ suggestions only in dev mode; queries over GET never.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -31,13 +32,16 @@ from hub.api.rate_limit import RateLimitMiddleware, TokenBucketLimiter
 from hub.audit_log import AuditLog, load_audit_key
 from hub.auth import load_verifier
 from hub.config import Settings
-from hub.errors import ConfigError
+from hub.errors import ConfigError, StoreError
 from hub.health import check_health
 from hub.privacy_kit import PrivacyKit, open_privacy
+from hub.security_events import record_policy_version
 from hub.store import Store
 from privacy import PrivacyError
 from resolvers.context import HubContext
 from resolvers.schema import build_schema
+
+logger = logging.getLogger(__name__)
 
 
 class HubGraphQL(GraphQL):
@@ -84,7 +88,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     """
     verifier = load_verifier(settings)
     try:
-        audit_key = load_audit_key(settings)
+        load_audit_key(settings)  # an unusable audit key fails here, not at the first request
     except PrivacyError as exc:
         raise ConfigError(f"cannot open the audit key: {exc}") from exc
     kit = _open_kit(settings)
@@ -93,9 +97,12 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         owned = store is None
         app.state.store = store if store is not None else Store.connect(settings)
-        app.state.audit = AuditLog(app.state.store, audit_key, settings.crypto_profile,
-                                   checkpoint_every=settings.audit_checkpoint_every)
+        app.state.audit = AuditLog.open(app.state.store, settings)  # anchored beside its key
         app.state.kit = kit
+        try:  # a changed access policy is itself an audited event (三员分立)
+            await run_in_threadpool(record_policy_version, app.state.store, app.state.audit)
+        except StoreError as exc:
+            logger.warning("the access-policy version could not be recorded yet: %s", exc)
         try:
             yield
         finally:

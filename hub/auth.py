@@ -8,6 +8,8 @@ key used as an HS256 secret) are impossible: each key is used only with its own 
 Claims: ``sub`` (the staff member), ``org`` (department code such as 民政/医保/教育 or a
 charity id), ``roles`` (list, see ``privacy.Role``), ``regions`` (6-digit region codes),
 ``exp``/``iat`` (required), ``aud`` (HUB_JWT_AUDIENCE) and ``iss`` (HUB_JWT_ISSUER if set).
+A token holding an operating role (sysadmin, security_admin, auditor) with any other role
+is refused: 三员分立 wants those duties held by separate accounts.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from hub.config import Secret, Settings
 from hub.errors import ConfigError, HubError
-from privacy import Role
+from privacy import Role, RoleCombinationError, check_role_combination
 
 _REGION = re.compile(r"^[0-9]{6}$")
 _ORG_MAX = 64
@@ -124,6 +126,10 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     roles = tuple(sorted({r for r in raw_roles if isinstance(r, str) and r in known}))
     if not roles:
         raise AuthenticationError("token carries no known role")
+    try:
+        check_role_combination(roles)
+    except RoleCombinationError as exc:
+        raise AuthenticationError(str(exc)) from None
     if not all(isinstance(r, str) and _REGION.match(r) for r in raw_regions):
         raise AuthenticationError("regions must be 6-digit region codes")
     return Principal(subject=str(claims["sub"]), org=org.strip(), roles=roles,

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from hub.audit_log import AuditLog
 from hub.auth import dev_secret, issue_dev_token
 from hub.config import Settings
 from hub.consent_service import record_consent
+from hub.security_events import operation_event
 from hub.store import Store
 
 DEMO_AS_OF = date(2026, 10, 31)
@@ -86,6 +88,11 @@ def prepare_tour(store: Store, settings: Settings) -> DemoTour:
     """Issue tokens, record a verification consent for one household, save the tokens."""
     regions = sorted(row["r"] for row in store.read(_REGIONS))
     tour = DemoTour(users=issue_demo_tokens(settings, regions))
+    AuditLog.open(store, settings).append_many([  # issued tokens are audited (三员分立)
+        operation_event("security.token_issue",
+                        f"demo token for demo-{user.name}: roles {','.join(user.roles)}, "
+                        f"regions {','.join(regions) or 'none'}", org=user.org)
+        for user in tour.users])
     rows = store.read(_SOME_HOUSEHOLD)
     if rows:
         tour.consented_household = rows[0]["household_id"]

@@ -35,14 +35,20 @@ class UnknownPurposeError(PrivacyError, ValueError):
 
 
 class Role(StrEnum):
-    """Roles a token may carry."""
+    """Roles a token may carry.
+
+    The first four work with personal data, each inside its regions. The last three are
+    the operating roles of 三员分立 (等保 2.0 level 3): separate people, national, and
+    never shown personal data (:data:`OPERATING_ROLES`).
+    """
 
     VERIFIER = "verifier"  # 核对机构: household economic status verification
     CASEWORKER = "caseworker"  # 民政经办: administers aid
     DEPARTMENT = "department"  # another department (医保, 教育 …) feeding / checking aid
     CHARITY = "charity"  # a charity matching donations to consenting recipients
-    AUDITOR = "auditor"  # reads the audit log, never personal data
-    ADMIN = "admin"  # operates the hub: consents, audit; never personal data
+    SYSADMIN = "sysadmin"  # 系统管理员: runs the hub (health, readiness); no personal data
+    SECURITY_ADMIN = "security_admin"  # 安全管理员: keys, policy, tokens; no personal data
+    AUDITOR = "auditor"  # 审计管理员: reads and verifies the audit log; no personal data
 
 
 class Purpose(StrEnum):
@@ -77,6 +83,8 @@ class AccessClass(StrEnum):
     # need category, household size, reasons; the only personal class charities get
     AID_REPORT = "aid_report"  # feeding back aid one's own organisation granted
     LINK_REVIEW = "link_review"  # entity-resolution review: record keys, weights, decisions
+    CROSS_REGION = "cross_region"  # "something conflicts outside your jurisdiction: refer
+    # it": one bit per check, no identity, programme, department or region named
 
 
 class Rule(StrEnum):
@@ -101,8 +109,36 @@ PERSONAL_CLASSES = frozenset(AccessClass) - {
 }
 """Classes about a data subject: consent-gated where the purpose needs it, and audited."""
 
-NATIONAL_ROLES = frozenset({Role.AUDITOR, Role.ADMIN})
-"""Roles without a regional limit (they never see personal data)."""
+JURISDICTION_EXEMPT = frozenset({AccessClass.CROSS_REGION})
+"""Personal classes answered about subjects outside the caller's regions (by design: the
+cross-region referral signal of the seeds' 一户一条救助链). Still audited."""
+
+OPERATING_ROLES = frozenset({Role.SYSADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
+"""The three administrators of 三员分立: each held alone, never with another role."""
+
+NATIONAL_ROLES = OPERATING_ROLES
+"""Roles without a regional limit: they are never granted a personal class, so a missing
+region limit cannot reveal anyone (a test checks the table keeps it that way)."""
+
+
+class RoleCombinationError(PrivacyError, ValueError):
+    """A principal holds an operating role together with another role (三员分立)."""
+
+    def __init__(self, roles: Sequence[str]) -> None:
+        super().__init__(
+            "roles must be held separately: an operating role (sysadmin, security_admin, "
+            f"auditor) cannot be combined with another role; got {', '.join(sorted(roles))}")
+
+
+def check_role_combination(roles: Sequence[str]) -> None:
+    """Refuse a role set that breaks separation of duties.
+
+    Raises:
+        RoleCombinationError: an operating role together with any other role.
+    """
+    distinct = set(roles)
+    if len(distinct) > 1 and distinct & {r.value for r in OPERATING_ROLES}:
+        raise RoleCombinationError(sorted(distinct))
 
 
 class Actor(Protocol):
@@ -144,7 +180,7 @@ _VERIFY = {_C.REFERENCE: _A, _C.IDENTIFIER: _M, _C.NAME: _A, _C.CONTACT: _D, _C.
            _C.RELATION: _A, _C.CONSENT: _A}
 _OVERLAP = {_C.REFERENCE: _A, _C.IDENTIFIER: _M, _C.NAME: _M, _C.CONTACT: _D, _C.FINANCIAL: _D,
             _C.HEALTH: _D, _C.FREE_TEXT: _D, _C.AID_PROGRAMME: _A, _C.AID_AMOUNT: _O,
-            _C.RELATION: _D}
+            _C.RELATION: _D, _C.CROSS_REGION: _A}
 _AUDIT_ONLY = {_C.AUDIT: _A, _C.CONSENT: _A}
 
 ACCESS_POLICY: Mapping[tuple[Role, Purpose], Mapping[AccessClass, Rule]] = {
@@ -170,9 +206,10 @@ ACCESS_POLICY: Mapping[tuple[Role, Purpose], Mapping[AccessClass, Rule]] = {
         _C.REFERENCE: _D, _C.IDENTIFIER: _D, _C.NAME: _O, _C.CONTACT: _O, _C.FINANCIAL: _D,
         _C.HEALTH: _D, _C.FREE_TEXT: _D, _C.AID_PROGRAMME: _D, _C.AID_AMOUNT: _D,
         _C.RELATION: _D, _C.MATCH_PROFILE: _A},
+    # the audit administrator reads the audit log and consent records (no personal
+    # values); the system and security administrators get public fields only: their
+    # work (serving, keys, tokens, policy) is on the command line, and itself audited
     (Role.AUDITOR, Purpose.AUDIT): _AUDIT_ONLY,
-    (Role.ADMIN, Purpose.AUDIT): _AUDIT_ONLY,
-    (Role.ADMIN, Purpose.AID_ADMINISTRATION): {_C.CONSENT: _A, _C.CONSENT_ADMIN: _A},
 }
 """Role × purpose × access class → rule. Absent pairs and classes are denied."""
 
@@ -295,6 +332,8 @@ GRAPHQL_FIELD_CLASSES: Mapping[tuple[str, str], AccessClass] = {
     ("OverlapCheck", "*"): _C.AID_PROGRAMME,
     ("OverlapCheck", "personFound"): _C.REFERENCE,
     ("OverlapCheck", "personId"): _C.REFERENCE,
+    ("OverlapCheck", "elsewhere"): _C.CROSS_REGION,
+    ("CrossRegionSignal", "*"): _C.CROSS_REGION,
     ("OverlapProgramme", "*"): _C.AID_PROGRAMME,
     # charity matching: the donation library is not personal; a match is de-identified
     # (random token, county, category, size, reasons: match_profile, the one personal
@@ -357,17 +396,24 @@ def access_class_of(type_name: str, field_name: str) -> AccessClass | None:
 
 
 def decide(principal: Actor, purpose: Purpose | str, access_class: AccessClass | str | None,
-           *, owner_org: str | None = None) -> Decision:
+           *, owner_org: str | None = None, subject_region: str | None = None) -> Decision:
     """Decide whether ``principal`` may see a field of ``access_class`` for ``purpose``.
 
-    With several roles the most permissive rule wins. Anything unknown denies.
+    Each role is decided on its own, with its own rule and its own rows: a personal field
+    about a subject in ``subject_region`` counts as allowed by a role only if that role's
+    jurisdiction covers the region. The answer is the best of these single-role answers,
+    so a token with several roles never sees a value that none of its roles alone would
+    (roles are not pooled: one role's regions never lift another's field rule). Anything
+    unknown denies.
 
     Args:
-        principal: The authenticated caller (org and roles are read).
+        principal: The authenticated caller (org, roles and regions are read).
         purpose: The declared purpose.
         access_class: The field's class; ``None`` (unclassified field) denies.
         owner_org: Organisation owning the row (for ``own`` rules), e.g. the department
             of an aid record.
+        subject_region: Region code of whom the row is about, when known; personal
+            classes outside a role's jurisdiction are denied for that role.
 
     Returns:
         The :class:`Decision` with its reason code.
@@ -383,20 +429,35 @@ def decide(principal: Actor, purpose: Purpose | str, access_class: AccessClass |
         return Decision(Effect.ALLOW, cls, "public")
     best: Decision | None = None
     for role in principal.roles:
-        rules = _rules_for(role, wanted)
-        if rules is None:
-            continue
-        rule = rules.get(cls, Rule.DENY)
-        if rule is Rule.OWN:
-            owned = owner_org is not None and owner_org == principal.org
-            candidate = Decision(Effect.ALLOW if owned else Effect.DENY, cls,
-                                 "owner" if owned else "not_owner")
-        else:
-            effect = Effect(rule.value)
-            candidate = Decision(effect, cls, "policy")
-        if best is None or _ORDER[candidate.effect] > _ORDER[best.effect]:
+        candidate = _decide_for_role(principal, role, wanted, cls, owner_org, subject_region)
+        if candidate is not None and (best is None
+                                      or _ORDER[candidate.effect] > _ORDER[best.effect]):
             best = candidate
     return best or Decision(Effect.DENY, cls, "no_role_for_purpose")
+
+
+def _decide_for_role(principal: Actor, role: str, purpose: Purpose, cls: AccessClass,
+                     owner_org: str | None, subject_region: str | None) -> Decision | None:
+    """One role's answer (``None``: the role has no entry for the purpose)."""
+    rules = _rules_for(role, purpose)
+    if rules is None:
+        return None
+    rule = rules.get(cls, Rule.DENY)
+    if rule is Rule.OWN:
+        owned = owner_org is not None and owner_org == principal.org
+        decision = Decision(Effect.ALLOW if owned else Effect.DENY, cls,
+                            "owner" if owned else "not_owner")
+    else:
+        decision = Decision(Effect(rule.value), cls, "policy")
+    if (decision.allowed and subject_region is not None and cls in PERSONAL_CLASSES
+            and cls not in JURISDICTION_EXEMPT
+            and not _covers(role_jurisdiction(principal, role), subject_region)):
+        return Decision(Effect.DENY, cls, "out_of_jurisdiction")
+    return decision
+
+
+def _covers(regions: list[str] | None, region: str) -> bool:
+    return regions is None or region in regions
 
 
 def _rules_for(role: str, purpose: Purpose) -> Mapping[AccessClass, Rule] | None:
@@ -411,15 +472,31 @@ def purpose_allowed(principal: Actor, purpose: Purpose | str) -> bool:
     return any(_rules_for(role, Purpose(purpose)) is not None for role in principal.roles)
 
 
+def role_jurisdiction(principal: Actor, role: str) -> list[str] | None:
+    """Region codes one role of the principal is limited to (``None``: a national role)."""
+    if role in NATIONAL_ROLES:
+        return None
+    return sorted(set(principal.regions))
+
+
 def jurisdiction(principal: Actor) -> list[str] | None:
     """Region codes the principal's rows are limited to, or ``None`` for national roles.
 
+    ``None`` only when every role is national (operating roles, which see no personal
+    data): a national role held beside a regional one never lifts the regional limit.
     Use as ``WHERE x.region_code IN $regions`` after an indexed anchor match. An empty list
     (a regional role without regions) matches nothing: fail closed.
     """
-    if any(role in NATIONAL_ROLES for role in principal.roles):
+    regional = [role for role in principal.roles if role not in NATIONAL_ROLES]
+    if principal.roles and not regional:
         return None
     return sorted(set(principal.regions))
+
+
+def in_jurisdiction(principal: Actor, region: str | None) -> bool:
+    """Whether rows of ``region`` lie inside the principal's jurisdiction (unknown: no)."""
+    regions = jurisdiction(principal)
+    return regions is None or (region is not None and region in regions)
 
 
 def mask_value(access_class: AccessClass | str, value: Any) -> Any:
@@ -466,3 +543,102 @@ def check_schema_coverage(schema: Any) -> list[str]:
             if access_class_of(type_name, field_name) is None:
                 missing.append(f"{type_name}.{field_name}")
     return sorted(missing)
+
+
+_HV, _VM, _RS = "HouseholdVerification", "VerifiedMember", "RuleStep"
+
+REPORT_KEY_FIELDS: Mapping[tuple[str, str], tuple[str, str]] = {
+    # the determination as a whole (report JSON / HTML summary) ↔ HouseholdVerification
+    ("report", "household_id"): (_HV, "householdId"),
+    ("report", "as_of"): (_HV, "asOf"),
+    ("report", "category"): (_HV, "category"),
+    ("report", "monthly_amount"): (_HV, "monthlyAmount"),
+    ("report", "phase_out"): (_HV, "phaseOut"),
+    ("report", "region_code"): (_HV, "regionCode"),
+    ("report", "urban_rural"): (_HV, "urbanRural"),
+    ("report", "ruleset"): (_HV, "ruleset"),
+    ("report", "figures"): (_HV, "figures"),
+    ("report", "asset_issues"): (_HV, "assetIssues"),
+    ("report", "tekun_person_ids"): (_HV, "tekunPersonIds"),
+    ("report", "single_person"): (_HV, "singlePersonMembers"),
+    ("report", "supplements"): (_HV, "supplements"),
+    ("report", "members"): (_HV, "members"),
+    ("report", "steps"): (_HV, "steps"),
+    # one member of the determination ↔ VerifiedMember
+    ("member", "person_id"): (_VM, "personId"),
+    ("member", "relation"): (_VM, "relation"),
+    ("member", "age"): (_VM, "age"),
+    ("member", "income"): (_VM, "monthlyIncome"),
+    ("member", "income_basis"): (_VM, "incomeBasis"),
+    ("member", "severe_disability"): (_VM, "severeDisability"),
+    ("member", "serious_illness"): (_VM, "seriousIllness"),
+    ("member", "labour_capacity"): (_VM, "labourCapacity"),
+    ("member", "legal_supporters"): (_VM, "legalSupporters"),
+    # one rule applied ↔ RuleStep
+    ("step", "rule"): (_RS, "rule"),
+    ("step", "description"): (_RS, "description"),
+    ("step", "outcome"): (_RS, "outcome"),
+    ("step", "values"): (_RS, "values"),
+    ("step", "sources"): (_RS, "sources"),
+    # the numbers a rule compared (RuleStep.values, each rule's keys): about a member
+    ("values", "person_id"): (_VM, "personId"),
+    ("values", "age"): (_VM, "age"),
+    ("values", "severe_disability"): (_VM, "severeDisability"),
+    ("values", "serious_illness"): (_VM, "seriousIllness"),
+    ("values", "labour_capacity"): (_VM, "labourCapacity"),
+    ("values", "income"): (_VM, "monthlyIncome"),
+    ("values", "gross"): (_VM, "monthlyIncome"),
+    ("values", "work_cost_deduction"): (_VM, "monthlyIncome"),
+    ("values", "tax_year"): (_VM, "monthlyIncome"),
+    ("values", "tax_annual_income"): (_VM, "monthlyIncome"),
+    ("values", "tax_crosscheck"): (_VM, "monthlyIncome"),
+    ("values", "basis"): (_VM, "incomeBasis"),
+    ("values", "binding_supporters"): (_VM, "legalSupporters"),
+    # relatives who owe no support, with why: "holds a level 1/2 disability certificate",
+    # "deceased", an age limit — a relative's health, so the strictest class it carries
+    ("values", "other_relatives"): (_VM, "severeDisability"),
+    # … about the household's aid, area and standard
+    ("values", "programmes"): ("AidRecord", "programme"),
+    ("values", "monthly_amounts"): ("AidRecord", "amount"),
+    ("values", "current_amount"): ("AidRecord", "amount"),
+    ("values", "amount"): (_HV, "monthlyAmount"),
+    ("values", "supplements"): (_HV, "supplements"),
+    ("values", "asset_issues"): (_HV, "assetIssues"),
+    ("values", "region_code"): (_HV, "regionCode"),
+    ("values", "year"): (_HV, "asOf"),
+    ("values", "urban_rural"): (_HV, "urbanRural"),
+    ("values", "area_known"): (_HV, "urbanRural"),
+    ("values", "per_capita_income"): (_HV, "perCapitaIncome"),
+    # … property (the asset tests) ↔ Household.assets
+    **{("values", key): ("Household", "assets") for key in (
+        "financial_assets", "per_capita_limit", "limit", "housing_fund_balance",
+        "counted_vehicles", "max_vehicles", "exempt_vehicles", "active_businesses",
+        "max_active_businesses", "residential_titles", "max_homes")},
+    # … the rules' own arithmetic (standards, totals, ratios, 刚性支出 sums: household
+    # totals of costs, never a diagnosis) ↔ RuleStep.values
+    **{("values", key): (_RS, "values") for key in (
+        "living", "deceased", "members", "dibao_standard", "tekun_standard", "tekun_floor",
+        "asset_limit_per_capita", "income_total", "standard_total", "gap", "ratio",
+        "marginal_total", "ceiling_total", "months", "rigid_expense_12m",
+        "adjusted_per_capita_income", "medical_out_of_pocket", "tuition", "rigid_total",
+        "window_days", "school_year_start")},
+}
+"""Keys of every other rendering of a verification (the ``report`` JSON and HTML,
+``RuleStep.values``, ``hub verify household``) → the GraphQL field whose access class
+governs them, per section (``report``: the determination, ``member``: one member,
+``step``: one rule applied, ``values``: a rule's numbers). The field, not a class, is
+named so a rendering is decided and audited exactly as that field would be. A key
+without an entry is dropped (fail closed)."""
+
+
+def report_key_field(section: str, key: str) -> tuple[str, str] | None:
+    """The GraphQL ``(type, field)`` governing ``key`` in a section of a rendered
+    verification, or ``None`` (unclassified: the key must be dropped)."""
+    return REPORT_KEY_FIELDS.get((section, key))
+
+
+def report_key_class(section: str, key: str) -> AccessClass | None:
+    """The access class of ``key`` in a section of a rendered verification (``None``:
+    unclassified, dropped), the same class as its GraphQL field's."""
+    found = report_key_field(section, key)
+    return None if found is None else access_class_of(*found)

@@ -2,8 +2,8 @@
 
 Events hold no field values, names or ID numbers — only pseudonymous subject references
 — so an auditor reviews who accessed what, and why, without seeing personal data.
-Access is decided by the policy (class ``audit``: auditor and admin, purpose ``audit``);
-reading the log is itself audited.
+Access is decided by the policy (class ``audit``: the audit administrator, role
+``auditor``, purpose ``audit``); reading the log is itself audited.
 """
 
 from __future__ import annotations

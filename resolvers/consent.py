@@ -117,7 +117,7 @@ async def resolve_revoke_consent(info: Info[HubContext, None],
 
 record_consent_field = strawberry.mutation(
     resolver=resolve_record_consent, permission_classes=[PurposeAllowed],
-    description="Record a purpose-bound, expiring consent (caseworkers, admins).")
+    description="Record a purpose-bound, expiring consent (caseworkers).")
 revoke_consent_field = strawberry.mutation(
     resolver=resolve_revoke_consent, permission_classes=[PurposeAllowed],
     description="Revoke a consent, effective immediately.")

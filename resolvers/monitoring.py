@@ -6,14 +6,17 @@ organisation within its jurisdiction — a 残联 officer sees 残联's alerts o
 a civil-affairs caseworker 民政's of its regions. Field access (e.g. the hardship only for
 the department it is routed to) is decided by ``privacy.policy`` with the alert's
 department as owner. ``overlaps`` is a department's pre-grant check: whether and which
-programme the person or their household receives, never amounts or health details. It is
-not limited to the caller's jurisdiction on purpose: aid received in another place is
-exactly what the check must find (一户一条救助链); its answer names programmes only.
+programme the person or their household receives, never amounts or health details. Aid
+received in another place is exactly what the check must find (一户一条救助链), but the
+policy keeps its detail inside the caller's jurisdiction: outside it, the answer is one
+bit each in ``elsewhere`` (receiving, conflict: refer the case to the registered region),
+never the person id, programme, department or region (class ``cross_region``).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from enum import Enum
 from typing import Any
@@ -26,8 +29,8 @@ from strawberry.types import Info
 from hub.api.field_policy import action_of
 from hub.monitoring import ALL_TYPES, get_alert, monitoring_alerts, overlaps, update_alert_status
 from hub.monitoring.errors import AlertNotFoundError, AlertTransitionError
-from hub.monitoring.overlap import OverlapAnswer
-from privacy import DataSubject, PrivacyError, Purpose
+from hub.monitoring.overlap import CrossRegionSignal, OverlapAnswer, within_jurisdiction
+from privacy import DataSubject, PrivacyError, Purpose, in_jurisdiction
 from resolvers.context import HubContext
 from resolvers.permissions import PurposeAllowed, purpose_required
 
@@ -113,26 +116,54 @@ class OverlapProgramme:
     audit_subject: strawberry.Private[DataSubject | None]
 
 
+@strawberry.type(name="CrossRegionSignal",
+                 description="Aid outside your jurisdiction: refer the case to the person's "
+                             "registered region. No identity or programme detail.")
+class CrossRegionType:
+    receiving: bool = strawberry.field(
+        description="The person receives aid granted outside your jurisdiction.")
+    conflict: bool = strawberry.field(
+        description="Aid current outside your jurisdiction conflicts with the planned one.")
+    audit_subject: strawberry.Private[DataSubject | None]
+
+
 @strawberry.type(description="A pre-grant check: whether and which programmes are current.")
 class OverlapCheck:
-    person_found: bool
+    person_found: bool = strawberry.field(
+        description="The person is registered, or receives aid, in your jurisdiction.")
     person_id: str | None
-    receiving: bool = strawberry.field(description="The person receives aid themselves.")
+    receiving: bool = strawberry.field(
+        description="The person receives aid themselves (in your jurisdiction).")
     programmes: list[OverlapProgramme]
     conflicts: list[str] = strawberry.field(
         description="Current programmes the planned one may not be combined with.")
+    elsewhere: CrossRegionType = strawberry.field(
+        description="Aid outside your jurisdiction, as a referral signal only.")
     audit_subject: strawberry.Private[DataSubject | None]
 
     @classmethod
-    def from_answer(cls, answer: OverlapAnswer) -> OverlapCheck:
-        """The GraphQL view of the service's answer (which holds no amounts by design)."""
-        subject = DataSubject("person", answer.person_id) if answer.person_id else None
+    def from_answer(cls, answer: OverlapAnswer, signal: CrossRegionSignal,
+                    asked_about: str | None = None) -> OverlapCheck:
+        """The GraphQL view of the answer limited to the caller's jurisdiction.
+
+        Args:
+            answer: What the caller may see in detail (``within_jurisdiction``).
+            signal: The cross-region bits.
+            asked_about: The hub person id behind the check, for the audit log even when
+                the answer reads "not found" in the caller's jurisdiction.
+        """
+        person = answer.person_id or asked_about
+        region = answer.person_region if answer.person_found else None
+        subject = DataSubject("person", person, region_code=region) if person else None
         return cls(person_found=answer.person_found, person_id=answer.person_id,
                    receiving=answer.receiving,
                    programmes=[OverlapProgramme(programme=h.programme, department=h.department,
                                                 via=h.via, audit_subject=subject)
                                for h in answer.programmes],
-                   conflicts=list(answer.conflicts), audit_subject=subject)
+                   conflicts=list(answer.conflicts),
+                   elsewhere=CrossRegionType(receiving=signal.receiving,
+                                             conflict=signal.conflict, audit_subject=subject),
+                   audit_subject=subject)
 
 
 def _text(value: Any) -> str | None:
@@ -208,9 +239,17 @@ async def resolve_overlaps(info: Info[HubContext, None], person: str,
             lookup = {"bi_id": ctx.kit.indexer.id_number(text)}
         except PrivacyError:
             raise _error("not a valid resident ID number or person id", "BAD_INPUT") from None
-    answer = await run_in_threadpool(
+    full = await run_in_threadpool(
         lambda: overlaps(ctx.store, as_of=day, programme=programme, **lookup))
-    return OverlapCheck.from_answer(answer)
+    principal = ctx.principal
+    visible, signal = within_jurisdiction(
+        full, lambda region: in_jurisdiction(principal, region), programme)
+    if visible.person_found and not in_jurisdiction(principal, visible.person_region):
+        # found through aid granted in the caller's regions: audit it under one of those
+        region = next(h.region_code for h in visible.programmes
+                      if h.via == "self" and in_jurisdiction(principal, h.region_code))
+        visible = replace(visible, person_region=region)
+    return OverlapCheck.from_answer(visible, signal, asked_about=full.person_id)
 
 
 async def resolve_update_alert_status(info: Info[HubContext, None], alert_id: strawberry.ID,

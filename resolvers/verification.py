@@ -7,12 +7,20 @@ caller's organisation, in force now (missing, expired or revoked: refused, fail 
 and lie in the caller's jurisdiction. The answer is the determination of ``hub.rules``
 with every rule applied, the numbers compared and their source records; field access is
 decided per field by ``privacy.policy`` (health flags stay hidden from verifiers) and
-audited with the consent id.
+audited with the consent id. The renderings that carry many facts in one value — the
+``report`` (JSON or HTML) and ``RuleStep.values`` — pass through the same decisions key by
+key (``hub.rules.redact``), so no fact the fields deny reaches the caller another way.
+
+An applicant nobody in the hub matches, one whose household lies outside the caller's
+regions, and one whose household has no consent in force for the caller all get the same
+answer (``CONSENT_REQUIRED``, one message, after the same lookups): a verifier must not
+learn who is in the hub. The audit log keeps the true reason.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from contextlib import suppress
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -28,11 +36,20 @@ from hub.consent_service import (
     OutOfJurisdictionError,
     SubjectNotFoundError,
     check_jurisdiction,
+    find_active_consent,
 )
-from hub.rules import ApplicantNotFoundError, Determination, MissingStandardError, Verifier
+from hub.rules import (
+    ApplicantNotFoundError,
+    Determination,
+    MissingStandardError,
+    RulesetError,
+    Verifier,
+)
 from hub.rules.model import MemberResult, Source, Step
+from hub.rules.redact import FieldDecider, memoised, redact
 from hub.rules.report import determination_dict, to_html, to_json
-from privacy import ConsentDeniedError, DataSubject, Purpose
+from hub.rules.verify import InvalidApplicantError
+from privacy import ConsentDeniedError, ConsentRecord, DataSubject, Decision, Purpose
 from resolvers.context import HubContext
 from resolvers.permissions import PurposeAllowed, purpose_required
 
@@ -56,9 +73,14 @@ class RuleStep:
     rule: str
     description: str
     outcome: str
-    values: JSON = strawberry.field(description="The numbers the rule compared.")
     sources: list[SourceRecordType]
     audit_subject: strawberry.Private[DataSubject]
+    raw_values: strawberry.Private[dict[str, Any]]
+
+    @strawberry.field(description="The numbers the rule compared, each shown only as far "
+                                  "as its own field would be (a denied one is left out).")
+    def values(self, info: Info[HubContext, None]) -> JSON:
+        return redact(self.raw_values, guard_decider(info, self.audit_subject), "values")
 
 
 @strawberry.type(description="A member's amount (a supplement or a 单人户 allowance).")
@@ -112,10 +134,13 @@ class HouseholdVerification:
     audit_subject: strawberry.Private[DataSubject]
     determination: strawberry.Private[Determination]
 
-    @strawberry.field(description="The report for the case file (JSON, or printable HTML).")
-    def report(self, format: ReportFormat = ReportFormat.JSON) -> str:
-        return to_html(self.determination) if format is ReportFormat.HTML else to_json(
-            self.determination)
+    @strawberry.field(description="The report for the case file (JSON, or printable HTML), "
+                                  "holding only what the fields would show the caller.")
+    def report(self, info: Info[HubContext, None],
+               format: ReportFormat = ReportFormat.JSON) -> str:
+        decide_field = guard_decider(info, self.audit_subject)
+        render = to_html if format is ReportFormat.HTML else to_json
+        return render(self.determination, decide_field)
 
     @classmethod
     def build(cls, d: Determination, subject: DataSubject, consent_id: str
@@ -162,9 +187,22 @@ def _source(s: Source, subject: DataSubject) -> SourceRecordType:
 
 
 def _step(s: Step, values: dict[str, Any], subject: DataSubject) -> RuleStep:
-    """A rule step; ``values`` are its JSON-ready numbers, as the report prints them."""
-    return RuleStep(rule=s.rule, description=s.description, outcome=s.outcome, values=values,
-                    sources=[_source(x, subject) for x in s.sources], audit_subject=subject)
+    """A rule step; ``values`` are its JSON-ready numbers, redacted when resolved."""
+    return RuleStep(rule=s.rule, description=s.description, outcome=s.outcome,
+                    raw_values=values, sources=[_source(x, subject) for x in s.sources],
+                    audit_subject=subject)
+
+
+def guard_decider(info: Info[HubContext, None], subject: DataSubject) -> FieldDecider:
+    """Decide report keys through the request's guard, as if their fields were asked for:
+    the same policy, jurisdiction and consent checks, and audit notes under this action."""
+    guard = info.context.access
+    action = action_of(info)
+
+    def decide_field(type_name: str, field_name: str) -> Decision:
+        return guard.decide_field(type_name, field_name, action=action, subject=subject)
+
+    return memoised(decide_field)
 
 
 def _error(message: str, code: str) -> GraphQLError:
@@ -177,6 +215,58 @@ def _verifier(ctx: HubContext) -> Verifier:
     return Verifier(ctx.store, ctx.kit)
 
 
+REFUSED = ("no consent in force from a household in your jurisdiction covers verifying this "
+           "applicant for your organisation")
+"""The one answer for an unknown applicant, a household outside the caller's regions, and
+a missing, expired or revoked consent (the audit log records which)."""
+_NOBODY = "HH-no-such-household"
+"""Looked up in place of an unknown or out-of-reach household, so that every refusal takes
+the same round trips and reads nothing about a real household."""
+
+
+async def _refuse(ctx: HubContext, action: str, reason: str,
+                  subject: DataSubject | None) -> GraphQLError:
+    """Note the true reason for the audit log, run the consent lookup a household in reach
+    would have had (on nobody), and return the uniform refusal."""
+    ctx.access.note_denial(action, reason, subject)
+    with suppress(ConsentDeniedError):  # there is none: only the time it takes matters
+        await run_in_threadpool(
+            find_active_consent, ctx.store, subject_kind="household", subject_id=_NOBODY,
+            purpose=Purpose.VERIFICATION, grantee=ctx.principal.org,
+            at=datetime.now(UTC), include_household=True)
+    return _error(REFUSED, "CONSENT_REQUIRED")
+
+
+async def _household_with_consent(ctx: HubContext, verifier: Verifier, applicant: str,
+                                  action: str) -> tuple[str, ConsentRecord | None]:
+    """The applicant's household id and the consent that lets the caller verify it.
+
+    Raises:
+        GraphQLError: ``BAD_INPUT`` for a string that is neither a valid ID number nor a
+            person id (public knowledge: a checksum); otherwise the uniform
+            ``CONSENT_REQUIRED`` refusal, whatever the reason.
+    """
+    try:
+        household_id = await run_in_threadpool(verifier.household_of, applicant)
+    except InvalidApplicantError as exc:
+        raise _error(str(exc), "BAD_INPUT") from None
+    except ApplicantNotFoundError:
+        household_id = _NOBODY
+    subject = DataSubject("household", household_id, household_id=household_id)
+    try:  # jurisdiction first: nothing about the household is read for an outsider
+        await run_in_threadpool(check_jurisdiction, ctx.store, "household", household_id,
+                                ctx.regions)
+    except SubjectNotFoundError:
+        raise await _refuse(ctx, action, "applicant_not_found", None) from None
+    except OutOfJurisdictionError:
+        raise await _refuse(ctx, action, "out_of_jurisdiction", subject) from None
+    try:
+        consent = await ctx.access.require_consent(subject, action=action)
+    except ConsentDeniedError:  # noted with its reason (missing, expired, revoked)
+        raise _error(REFUSED, "CONSENT_REQUIRED") from None
+    return household_id, consent
+
+
 async def resolve_verify_household(info: Info[HubContext, None], applicant: str,
                                    as_of: date | None = None) -> HouseholdVerification:
     """Verify the applicant's household: jurisdiction, consent, then gather and decide."""
@@ -184,23 +274,7 @@ async def resolve_verify_household(info: Info[HubContext, None], applicant: str,
     action = action_of(info)
     verifier = _verifier(ctx)
     day = as_of or date.today()
-    try:
-        household_id = await run_in_threadpool(verifier.household_of, applicant)
-    except ApplicantNotFoundError as exc:
-        ctx.access.note_denial(action, "applicant_not_found")
-        raise _error(str(exc), "NOT_FOUND") from None
-    subject = DataSubject("household", household_id, household_id=household_id)
-    try:  # jurisdiction first: nothing about the household is read for an outsider
-        await run_in_threadpool(check_jurisdiction, ctx.store, "household", household_id,
-                                ctx.regions)
-    except (OutOfJurisdictionError, SubjectNotFoundError):
-        ctx.access.note_denial(action, "out_of_jurisdiction", subject)
-        raise _error("the household is outside your jurisdiction", "FORBIDDEN") from None
-    try:
-        consent = await ctx.access.require_consent(subject, action=action)
-    except ConsentDeniedError as exc:
-        raise _error("no consent in force from this household for verification by your "
-                     f"organisation ({exc.reason})", "CONSENT_REQUIRED") from None
+    household_id, consent = await _household_with_consent(ctx, verifier, applicant, action)
     facts = (await run_in_threadpool(verifier.gather, [household_id])).get(household_id)
     if facts is None:
         raise _error("no such household", "NOT_FOUND")
@@ -208,6 +282,8 @@ async def resolve_verify_household(info: Info[HubContext, None], applicant: str,
         determination = verifier.decide(facts, day)
     except MissingStandardError as exc:
         raise _error(str(exc), "NO_STANDARD") from None
+    except RulesetError as exc:
+        raise _error(f"{exc}; choose an asOf date a ruleset covers", "NO_RULESET") from None
     subject = DataSubject("household", household_id, household_id=household_id,
                           region_code=facts.region_code)
     if consent is not None:

@@ -3,7 +3,11 @@
 Appending is three statements in one write transaction: :data:`LOCK_AUDIT_HEAD` takes the
 head node's write lock (``SET``), so concurrent appends queue there; :data:`READ_AUDIT_HEAD`
 then reads the committed head; :data:`APPEND_AUDIT_EVENTS` creates the events and moves
-the head only if it is still where it was read (``WHERE h.seq = $expected_seq``).
+the head only if it is still where it was read (``WHERE h.seq = $expected_seq``), writing
+its log id, ``mac_from`` and MAC with it. :data:`AUDIT_EVENT_MAC` is read only when the
+head has no MAC (a log from before head MACs), to refuse a head whose MAC was stripped;
+:data:`AUDIT_EVENT_HASHES` looks up, by the unique ``seq``, the events the anchor file
+vouches for.
 """
 
 LOCK_AUDIT_HEAD = """
@@ -14,7 +18,13 @@ SET h.locked_at = $at
 
 READ_AUDIT_HEAD = """
 MATCH (h:AuditHead {name: $name})
-RETURN h.seq AS seq, h.hash AS hash, h.profile AS profile
+RETURN h.seq AS seq, h.hash AS hash, h.profile AS profile, h.log_id AS log_id,
+       h.mac_from AS mac_from, h.mac AS mac
+"""
+
+AUDIT_EVENT_MAC = """
+MATCH (e:AuditEvent {seq: $seq})
+RETURN e.mac AS mac
 """
 
 APPEND_AUDIT_EVENTS = """
@@ -23,8 +33,14 @@ UNWIND $events AS event
 CREATE (e:AuditEvent)
 SET e = event
 WITH h, count(e) AS created
-SET h.seq = $seq, h.hash = $hash
+SET h.seq = $seq, h.hash = $hash, h.log_id = $log_id, h.mac_from = $mac_from, h.mac = $mac
 RETURN created
+"""
+
+AUDIT_EVENT_HASHES = """
+UNWIND $seqs AS seq
+MATCH (e:AuditEvent {seq: seq})
+RETURN e.seq AS seq, e.hash AS hash
 """
 
 CREATE_AUDIT_CHECKPOINT = """

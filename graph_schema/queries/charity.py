@@ -6,6 +6,11 @@ are anchored on the indexed consent ``(grantee, purpose)``, so only recipients w
 consented are ever read; jurisdiction (``$regions``) follows that anchor. A referral's
 ``status`` is ``proposed`` → ``confirmed`` (caseworker) → ``accepted`` | ``declined``
 (the recipient, recorded by a caseworker); ``withdrawn`` when the consent is revoked.
+
+No double funding: a recipient is funded for a need when a ``confirmed`` or ``accepted``
+referral of the same category with an overlapping period refers to them, to their
+household, or — for a household-level need (``$household_needs``) — to any living member
+of their household, whichever member consented.
 """
 
 REGISTER_CHARITY = """
@@ -47,6 +52,8 @@ LIMIT $limit
 
 # every recipient with a consent in force for this donation's charity (or any charity) and
 # category, in its region; with what the matching rules need and nothing it does not
+# (``aid``: the recipients' own, for programme statuses; ``need_aid``: the aid that may
+# already meet the need — for a household-level need, any living member's)
 MATCH_CANDIDATES = """
 MATCH (d:Donation {donation_id: $donation_id})
 MATCH (c:Consent)-[:GIVEN_BY]->(s)
@@ -74,18 +81,26 @@ CALL (recipients) {
   RETURN collect(DISTINCT a {.programme, .department, .period, .start, .end}) AS aid,
          any(x IN collect(EXISTS { (r)-[:HAS]->(:MonitoringCase) }) WHERE x) AS monitored
 }
-WITH d, s, c, hh, region, members, recipients, aid, monitored,
-     [s] + recipients + CASE WHEN hh IS NULL THEN [] ELSE [hh] END AS units
+CALL (d, recipients, members) {
+  UNWIND CASE WHEN d.category IN $household_needs THEN recipients + members
+              ELSE recipients END AS r
+  OPTIONAL MATCH (a:AidRecord)-[:GRANTED_TO|COVERS]->(r)
+  RETURN collect(DISTINCT a {.programme, .department, .period, .start, .end}) AS need_aid
+}
+WITH d, s, c, hh, region, members, recipients, aid, need_aid, monitored,
+     [s] + recipients + CASE WHEN hh IS NULL THEN [] ELSE [hh] END
+     + CASE WHEN d.category IN $household_needs THEN members ELSE [] END AS units
 OPTIONAL MATCH (s)<-[:REFERS]-(own:Referral)-[:FOR_DONATION]->(d)
 RETURN CASE WHEN s:Person THEN 'person' ELSE 'household' END AS subject_kind,
        coalesce(s.person_id, s.household_id) AS subject_id, hh.household_id AS household_id,
        region, hh.urban_rural AS urban_rural,
        CASE WHEN size(members) > 0 THEN size(members) ELSE 1 END AS household_size,
        [r IN recipients | {person_id: r.person_id, birth: r.enc_birth_date}] AS people,
-       aid, monitored, properties(c) AS consent, own.status AS own_status,
+       aid, need_aid, monitored, properties(c) AS consent, own.status AS own_status,
        EXISTS {
          MATCH (u)<-[:REFERS]-(o:Referral)-[:FOR_DONATION]->(d2:Donation)
-         WHERE u IN units AND d2 <> d AND o.status IN $funded AND d2.category = d.category
+         WHERE u IN units AND NOT (d2 = d AND u = s) AND o.status IN $funded
+           AND d2.category = d.category
            AND d2.period_start <= d.period_end AND d2.period_end >= d.period_start
        } AS matched_elsewhere
 """
@@ -132,7 +147,9 @@ RETURN properties(r) AS referral, s.household_id AS household_id,
 
 # caseworker confirmation: only a proposed referral under a consent in force, while the
 # donation has places left and the recipient is not funded for the need by another
-# referral (locks the donation first, so two confirmations cannot both take the last place)
+# referral — of them, their household or its members, or (household-level need) any other
+# member of their household (locks the donation first, so two confirmations cannot both
+# take the last place, nor two members of one household the same need)
 CONFIRM_REFERRAL = """
 MATCH (r:Referral {token: $token})-[:FOR_DONATION]->(d:Donation)
 SET d.last_confirmation_at = $now
@@ -143,7 +160,13 @@ WHERE c.revoked_at IS NULL AND c.granted_at <= $now AND c.expires_at > $now
 MATCH (r)-[:REFERS]->(s)
 OPTIONAL MATCH (s)-[:MEMBER_OF {status: '正常'}]->(ph:Household)
 OPTIONAL MATCH (m:Person)-[:MEMBER_OF {status: '正常'}]->(s)
-WITH r, d, s, collect(DISTINCT ph) + collect(DISTINCT m) + [s] AS units
+WITH r, d, s, collect(DISTINCT ph) AS homes, collect(DISTINCT m) AS members
+CALL (d, homes) {
+  UNWIND CASE WHEN d.category IN $household_needs THEN homes ELSE [] END AS home
+  MATCH (k:Person)-[:MEMBER_OF {status: '正常'}]->(home)
+  RETURN collect(DISTINCT k) AS kin
+}
+WITH r, d, homes + members + kin + [s] AS units
 CALL (d) {
   OPTIONAL MATCH (d)<-[:FOR_DONATION]-(x:Referral)
   WHERE x.status IN $funded

@@ -282,9 +282,11 @@ WHERE ($person_id IS NOT NULL AND p.person_id = $person_id)
    OR ($person_id IS NULL AND p.bi_id = $bi_id)
 WITH p LIMIT 1
 OPTIONAL MATCH (p)<-[:GRANTED_TO|COVERS]-(own:AidRecord)
-WITH p, collect(DISTINCT own {.programme, .department, .period, .start, .end}) AS own
+WITH p, collect(DISTINCT own {.programme, .department, .period, .start, .end,
+                                .region_code}) AS own
 OPTIONAL MATCH (m:Person {household_id: p.household_id})<-[:GRANTED_TO|COVERS]-(hh:AidRecord)
 WHERE p.household_id IS NOT NULL AND m <> p AND m.status = '正常'
-RETURN p.person_id AS person_id, p.status AS status, own,
-       collect(DISTINCT hh {.programme, .department, .period, .start, .end}) AS household
+RETURN p.person_id AS person_id, p.status AS status, p.region_code AS region_code, own,
+       collect(DISTINCT hh {.programme, .department, .period, .start, .end,
+                            .region_code}) AS household
 """

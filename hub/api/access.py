@@ -48,6 +48,7 @@ class _Note:
     reasons: set[str] = field(default_factory=set)
     consent_id: str = ""
     recordable: bool = False
+    refused: bool = False  # a resolver or permission refused the request outright
 
 
 def denial_event(principal: Principal, purpose: str, action: str, reason: str,
@@ -96,17 +97,15 @@ class AccessGuard:
         if self.purpose is None:
             decision = Decision(Effect.DENY, access_class, "no_purpose")
         else:
-            decision = decide(self.principal, self.purpose, access_class, owner_org=owner_org)
+            region = None if is_root or subject is None else subject.region_code
+            decision = decide(self.principal, self.purpose, access_class, owner_org=owner_org,
+                              subject_region=region)
         if decision.allowed and access_class in PERSONAL_CLASSES and not is_root:
-            decision = self._subject_checks(decision, subject)
+            decision = self._consent_checks(decision, subject)
         self._note(action, subject, f"{type_name}.{field_name}", decision)
         return decision
 
-    def _subject_checks(self, decision: Decision, subject: DataSubject | None) -> Decision:
-        regions = self.regions
-        if (subject is not None and subject.region_code is not None and regions is not None
-                and subject.region_code not in regions):
-            return Decision(Effect.DENY, decision.access_class, "out_of_jurisdiction")
+    def _consent_checks(self, decision: Decision, subject: DataSubject | None) -> Decision:
         if self.purpose is None or PURPOSE_RULES[self.purpose].consent_from is None:
             return decision
         if subject is None:
@@ -153,9 +152,7 @@ class AccessGuard:
                 include_household=PURPOSE_RULES[self.purpose].consent_from == "household")
         except ConsentDeniedError as exc:
             self._consent_failures[(subject.kind, subject.id)] = exc.reason
-            note = self._note_for(action, subject)
-            note.reasons.add(exc.reason)
-            note.recordable = True
+            self.note_denial(action, exc.reason, subject)
             raise
         self.remember_consent(subject, consent, action=action)
         return consent
@@ -169,10 +166,15 @@ class AccessGuard:
 
     # -- audit ----------------------------------------------------------------------------
     def note_denial(self, action: str, reason: str, subject: DataSubject | None = None) -> None:
-        """Record a refusal decided outside the field policy (e.g. jurisdiction in a service)."""
+        """Record a refusal decided outside the field policy (e.g. jurisdiction in a service).
+
+        The event is audited as ``deny`` (``partial`` if data about the same subject was
+        still returned under the same action), whatever the field policy allowed before.
+        """
         note = self._note_for(action, subject)
         note.reasons.add(reason)
         note.recordable = True
+        note.refused = True
 
     def _note_for(self, action: str, subject: DataSubject | None) -> _Note:
         return self._notes.setdefault((action, subject), _Note())
@@ -231,7 +233,18 @@ class AccessGuard:
         return len(events)
 
 
+_ROOT_PREFIXES = ("Query.", "Mutation.", "Subscription.")
+
+
 def _overall(note: _Note) -> str:
+    """The true decision of one audit event.
+
+    A root field the policy let through but a permission or resolver then refused
+    released nothing: it counts as ``deny``, not ``allow``.
+    """
+    if note.refused:
+        shown = {f for f in note.returned | note.masked if not f.startswith(_ROOT_PREFIXES)}
+        return "partial" if shown else "deny"
     shown = note.returned or note.masked
     if not note.denied and not shown:
         return "deny" if note.reasons else "allow"

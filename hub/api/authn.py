@@ -3,7 +3,8 @@
 Every POST to ``/graphql`` must carry ``Authorization: Bearer <JWT>`` (401 otherwise,
 with ``WWW-Authenticate``) and ``X-Purpose: <purpose>``, one of ``privacy.Purpose``:
 verification, aid_administration, overlap_check, monitoring, charity_matching, audit
-(400 otherwise; an authenticated caller's bad purpose is audited). Other methods get 405,
+(400 otherwise). Both refusals are audited as security events: a 401 with its cause and
+no identity (the token is never recorded), a bad purpose with the caller. Other methods get 405,
 except GET in development mode, which serves GraphiQL (queries over GET stay off).
 The principal and purpose land in ``scope["state"]`` for the GraphQL context.
 """
@@ -15,7 +16,7 @@ import logging
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from hub.api.access import denial_event
+from hub.api.access import ANONYMOUS, denial_event
 from hub.api.correlation import correlation_id_of
 from hub.api.responses import send_error
 from hub.auth import AuthenticationError, Principal, TokenVerifier
@@ -55,13 +56,15 @@ class AuthMiddleware:
             principal = self._authenticate(headers.get("authorization", ""))
         except AuthenticationError as exc:
             logger.info("401 on %s: %s", correlation_id, exc)
+            await self._audit_refusal(scope, ANONYMOUS, f"unauthenticated: {exc}",
+                                      correlation_id)
             await send_error(send, 401, "UNAUTHENTICATED", str(exc), correlation_id,
                              {"WWW-Authenticate": 'Bearer realm="hub"'})
             return
         try:
             purpose = parse_purpose(headers.get(PURPOSE_HEADER))
         except UnknownPurposeError as exc:
-            await self._audit_bad_purpose(scope, principal, correlation_id)
+            await self._audit_refusal(scope, principal, "unknown_purpose", correlation_id)
             await send_error(send, 400, "BAD_PURPOSE", f"{exc} in the X-Purpose header",
                              correlation_id)
             return
@@ -76,12 +79,14 @@ class AuthMiddleware:
             raise AuthenticationError("missing bearer token")
         return self.verifier.verify(token.strip())
 
-    async def _audit_bad_purpose(self, scope: Scope, principal: Principal,
-                                 correlation_id: str) -> None:
+    async def _audit_refusal(self, scope: Scope, principal: Principal, reason: str,
+                             correlation_id: str) -> None:
+        """Record a refused request as a security event (never the token or its claims:
+        an unauthenticated caller is recorded as nobody, with the refusal's cause)."""
         audit = getattr(scope["app"].state, "audit", None) if "app" in scope else None
         if audit is None:
             return
-        event = denial_event(principal, "", "http.graphql", "unknown_purpose", correlation_id)
+        event = denial_event(principal, "", "http.graphql", reason, correlation_id)
         try:
             await run_in_threadpool(audit.append, event)
         except StoreError:

@@ -1,8 +1,10 @@
 """The strawberry extensions and schema config of the hub, from settings.
 
-Production: depth, alias, token and cost limits, introspection off, field suggestions
-off, errors masked. Development adds introspection and suggestions (GraphiQL needs them)
-and shows error messages; the limits stay on in both.
+Production: depth, alias, token and cost limits, introspection off, suggestions off,
+errors masked. Development adds introspection and suggestions (GraphiQL needs them) and
+shows error messages; the limits stay on in both, introspection's depth included (with
+room for the standard introspection query), and a document with several operations needs
+an ``operationName`` in both.
 """
 
 from __future__ import annotations
@@ -22,9 +24,12 @@ from strawberry.extensions import (
 
 from hub.api.cost import cost_limit_rule
 from hub.api.document_limits import (
+    STANDARD_INTROSPECTION_DEPTH,
+    OperationNameRequired,
     ValidationErrorCap,
     directive_limit_rule,
     duplicate_field_rule,
+    introspection_depth_rule,
 )
 from hub.api.error_masking import DevErrorMasking, ErrorMasking
 from hub.api.field_policy import PolicyEnforcer
@@ -43,13 +48,16 @@ class ApiLimits:
 def hardening_extensions(limits: ApiLimits, *, dev_mode: bool
                          ) -> list[Callable[[], SchemaExtension]]:
     """Extension factories (strawberry builds one of each per request)."""
+    introspection_depth = max(limits.max_depth, STANDARD_INTROSPECTION_DEPTH)
     factories: list[Callable[[], SchemaExtension]] = [
         DevErrorMasking if dev_mode else ErrorMasking,
         partial(QueryDepthLimiter, max_depth=limits.max_depth),
         partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
         partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
         partial(AddValidationRules, [cost_limit_rule(limits.max_cost),
-                                     duplicate_field_rule(), directive_limit_rule()]),
+                                     duplicate_field_rule(), directive_limit_rule(),
+                                     introspection_depth_rule(introspection_depth)]),
+        OperationNameRequired,
         ValidationErrorCap,
         PolicyEnforcer,
     ]

@@ -5,7 +5,11 @@
 
 - ``deny``: the resolver does not run; the field errors with ``FORBIDDEN`` (a nullable
   field becomes ``null``), and the denial is noted for the audit log;
-- ``mask``: the resolver runs and its value is masked (``privacy.mask_value``);
+- ``mask``: the resolver runs and its value is masked (``privacy.mask_value``); an object
+  (or a list of objects: ``Household.assets``) has no masked form, so it becomes ``null``
+  as a whole, the way ``mask_value`` nulls amounts and dates — item by item it turned
+  into nulls in a list of non-null items, an internal error. A masked value that fits
+  nowhere nullable in the field's type errors with ``FORBIDDEN`` (reason ``masked``);
 - ``allow``: the value passes.
 
 The parent object may say whom it is about (``audit_subject: DataSubject``) and which
@@ -22,7 +26,15 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
-from graphql import GraphQLError, GraphQLResolveInfo
+from graphql import (
+    GraphQLError,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    get_named_type,
+    is_composite_type,
+)
 from strawberry.extensions import SchemaExtension
 
 from hub.errors import StoreError
@@ -71,8 +83,8 @@ class PolicyEnforcer(SchemaExtension):
         result = _next(root, info, *args, **kwargs)
         if decision.effect is Effect.MASK and decision.access_class is not None:
             if inspect.isawaitable(result):
-                return _mask_later(result, decision.access_class)
-            return mask_value(decision.access_class, result)
+                return _mask_later(result, decision.access_class, info)
+            return masked(decision.access_class, result, info)
         return result
 
     async def on_execute(self) -> AsyncIterator[None]:
@@ -95,5 +107,42 @@ class PolicyEnforcer(SchemaExtension):
                     extensions={"code": "AUDIT_UNAVAILABLE"})]
 
 
-async def _mask_later(result: Awaitable[Any], access_class: AccessClass) -> Any:
-    return mask_value(access_class, await result)
+class _UnfitError(Exception):
+    """A masked null where the type allows none (inside :func:`_fit` only)."""
+
+
+def _fit(gql_type: GraphQLOutputType, value: Any) -> Any:
+    """``value`` with each null moved up to the nearest nullable position of ``gql_type``
+    (as graphql itself propagates nulls, but without an error per item)."""
+    if isinstance(gql_type, GraphQLNonNull):
+        inner = _fit(gql_type.of_type, value)
+        if inner is None:
+            raise _UnfitError
+        return inner
+    if isinstance(gql_type, GraphQLList) and value is not None:
+        try:
+            return [_fit(gql_type.of_type, item) for item in value]
+        except _UnfitError:
+            return None
+    return value
+
+
+def masked(access_class: AccessClass, value: Any, info: GraphQLResolveInfo) -> Any:
+    """The masked form of a field's value, shaped to the field's type.
+
+    Raises:
+        GraphQLError: ``FORBIDDEN``: the masked form is null and the field is non-null.
+    """
+    shown = (None if is_composite_type(get_named_type(info.return_type))
+             else mask_value(access_class, value))
+    try:
+        return _fit(info.return_type, shown)
+    except _UnfitError:
+        raise GraphQLError(
+            f"access denied to {info.parent_type.name}.{info.field_name} (masked)",
+            extensions={"code": "FORBIDDEN", "reason": "masked"}) from None
+
+
+async def _mask_later(result: Awaitable[Any], access_class: AccessClass,
+                      info: GraphQLResolveInfo) -> Any:
+    return masked(access_class, await result, info)

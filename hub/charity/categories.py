@@ -39,6 +39,14 @@ NEED_CATEGORIES: Mapping[str, Coverage] = {
 }
 """Need category → the government aid that already covers it in a period."""
 
+HOUSEHOLD_NEEDS = frozenset({"winter_heating", "housing_repair", "daily_living"})
+"""Needs of the whole 户, met once for all its members: a home is heated, repaired, or its
+living costs covered (冬春生活救助, 倒损住房恢复重建 and 应急/过渡期生活救助 are household
+aid). Funding one member funds the household, so no other member — each with their own
+consent — may be funded for the same need in an overlapping period. The other needs
+(``education``, ``medical``, ``elderly_care``, ``disability_aids``) belong to one person:
+two children of one household may each get a school grant."""
+
 PROGRAMME_STATUSES: Mapping[str, frozenset[str]] = {
     "dibao": frozenset({"城市低保", "农村低保"}),
     "tekun": frozenset({"特困供养"}),

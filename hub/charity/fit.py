@@ -100,7 +100,9 @@ def assess(spec: DonationSpec, row: Mapping[str, Any], ages: Sequence[int],
 
     Args:
         spec: The donation.
-        row: A ``MATCH_CANDIDATES`` row (region, urban_rural, household_size, aid, monitored).
+        row: A ``MATCH_CANDIDATES`` row (region, urban_rural, household_size, aid,
+            need_aid — the aid that may meet the need, household-wide for a household
+            need — and monitored).
         ages: Ages of the recipient (a person) or of the household's members, on ``today``.
         today: The day of the assessment.
 
@@ -133,7 +135,7 @@ def assess(spec: DonationSpec, row: Mapping[str, Any], ages: Sequence[int],
         reasons.append("programme status " + ", ".join(STATUS_NAMES[s] for s in sorted(wanted)))
     score += max((STATUS_PRIORITY.get(s, 0) for s in statuses), default=0)
     score += min(size, 6) / 6
-    covered = covered_by_government(spec.category, row.get("aid") or (),
+    covered = covered_by_government(spec.category, row.get("need_aid") or row.get("aid") or (),
                                     spec.period_start, spec.period_end)
     return Fit(True, covered, tuple(reasons), round(score, 3))
 

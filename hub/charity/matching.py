@@ -4,7 +4,8 @@ Only recipients with a consent in force for charity matching, granted to this ch
 to any charity) and covering the donation's category, are read at all. Each fitting one
 gets a referral (``proposed``) with a random token, which is all a charity can refer to;
 recipients whose need government aid already meets in the period, or who are already
-matched for it by another donation, are left out and only counted (no double funding).
+matched for it by another donation (or, for a household-level need, whose household is,
+through any member), are left out and only counted (no double funding).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from graph_schema.queries import charity as q
+from hub.charity.categories import HOUSEHOLD_NEEDS
 from hub.charity.fit import age_on, assess
 from hub.charity.model import ANY_CHARITY, FUNDED, MatchResult, MatchRow
 from hub.charity.referrals import consent_record
@@ -63,7 +65,8 @@ def donation_matches(store: Store, encryptor: FieldEncryptor, donation_id: str, 
     spec = donation.spec
     today = moment.date()
     rows = store.read(q.MATCH_CANDIDATES, donation_id=donation_id, any_charity=ANY_CHARITY,
-                      now=moment, regions=regions, funded=list(FUNDED))
+                      now=moment, regions=regions, funded=list(FUNDED),
+                      household_needs=sorted(HOUSEHOLD_NEEDS))
     fitting: list[tuple[Mapping[str, Any], Any]] = []
     covered = matched = 0
     for row in rows:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graph_schema.queries import charity as q
+from hub.charity.categories import HOUSEHOLD_NEEDS
 from hub.charity.model import (
     FUNDED,
     PENDING,
@@ -109,7 +110,8 @@ def confirm_referral(store: Store, token: str, *, confirmed_by: str,
     Raises:
         ReferralNotFoundError: unknown token or outside ``regions``.
         ReferralStateError: not proposed, consent not in force, the donation has no places
-            left, or the recipient is already funded for this need (no double funding).
+            left, or the recipient is already funded for this need (no double funding; for
+            a household-level need, funding any member of the household counts).
     """
     moment = now or datetime.now(UTC)
     current = get_referral(store, token, regions=regions, now=moment)
@@ -117,10 +119,11 @@ def confirm_referral(store: Store, token: str, *, confirmed_by: str,
         raise ReferralStateError(f"only a proposed referral can be confirmed (it is "
                                  f"{current.status})")
     done = store.write(q.CONFIRM_REFERRAL, token=token, now=moment, by=confirmed_by,
-                       funded=list(FUNDED))
+                       funded=list(FUNDED), household_needs=sorted(HOUSEHOLD_NEEDS))
     if not done:
-        raise ReferralStateError("the donation has no places left, or the recipient is "
-                                 "already funded for this need in the period")
+        raise ReferralStateError("the donation has no places left, or the recipient (for a "
+                                 "household need: their household) is already funded for "
+                                 "this need in the period")
     return get_referral(store, token, regions=regions, now=moment)
 
 

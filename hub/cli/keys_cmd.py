@@ -1,4 +1,8 @@
-"""``hub keys list|rotate|rewrap|retire``: data-key versions over time."""
+"""``hub keys list|rotate|rewrap|retire``: data-key versions over time.
+
+Rotating, rewrapping and retiring are recorded in the audit log (action ``security.key_*``,
+the operator from ``HUB_OPERATOR`` or the login); a failure to record exits 1.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from rich.table import Table
 from hub.cli._common import console, err_console, hub_errors, settings
 from hub.keys_service import count_sealed_nodes, rewrap_graph, versions_in_use
 from hub.privacy_kit import open_privacy
+from hub.security_events import record_operation
 from hub.store import Store
 from privacy import PrivacyError
 
@@ -21,6 +26,12 @@ def _kit():
     except PrivacyError as exc:
         err_console.print(f"[bold red]error:[/] {exc}")
         raise typer.Exit(code=1) from exc
+
+
+def _audited(action: str, reason: str) -> None:
+    """Record a key operation (三员分立: the security administrator's acts are audited)."""
+    with hub_errors():
+        record_operation(settings(), action, reason)
 
 
 @app.command("list")
@@ -42,8 +53,10 @@ def list_versions() -> None:
 def rotate() -> None:
     """Make a new key version; every new write uses it from now on."""
     kit = _kit()
+    previous = kit.encryptor.active_version
     version = kit.keyring.rotate()
     kit.save_keyring()
+    _audited("security.key_rotate", f"active data-key version {previous} -> {version}")
     console.print(f"active key version is now {version}; run 'hub keys rewrap' next")
 
 
@@ -57,6 +70,8 @@ def rewrap() -> None:
             task = progress.add_task("rewrapping", total=total)
             done = rewrap_graph(store, kit.encryptor,
                                 on_nodes=lambda n: progress.advance(task, n))
+    _audited("security.key_rewrap",
+             f"{done} ciphertexts rewrapped to version {kit.encryptor.active_version}")
     console.print(f"rewrapped {done} ciphertexts to version {kit.encryptor.active_version}")
 
 
@@ -76,4 +91,5 @@ def retire(version: int = typer.Argument(..., help="The key version to retire.")
         err_console.print(f"[bold red]error:[/] {exc}")
         raise typer.Exit(code=1) from exc
     kit.save_keyring()
+    _audited("security.key_retire", f"data-key version {version} retired")
     console.print(f"version {version} retired")

@@ -2,7 +2,10 @@
 
 Prints the determination as JSON (and writes a printable HTML report with ``--html``), or
 the households of a region due for re-verification. The output holds person ids and
-figures, never names or ID numbers.
+figures, never names or ID numbers, and only what the field policy gives ``--role`` for
+``--purpose`` (default: a verifier verifying — no health flags, no ages), key by key as the
+API decides the same facts; consent and the audit log are the API's business, not this
+operator command's.
 """
 
 from __future__ import annotations
@@ -13,12 +16,15 @@ from pathlib import Path
 
 import typer
 
+from hub.auth import Principal
 from hub.cli._common import console, err_console, hub_errors, settings
 from hub.privacy_kit import open_privacy
+from hub.rules.redact import FieldDecider, policy_decider
 from hub.rules.report import review_dict, to_html, to_json
 from hub.rules.reviews import reviews_due
 from hub.rules.verify import Verifier
 from hub.store import Store
+from privacy import Purpose, Role, UnknownPurposeError, parse_purpose, purpose_allowed
 
 app = typer.Typer(help="Verify a household's economic status; list reviews due.",
                   no_args_is_help=True)
@@ -33,6 +39,22 @@ def _as_of(text: str | None) -> date:
         raise typer.BadParameter("use YYYY-MM-DD", param_hint="--as-of") from exc
 
 
+def _decider(role: str, purpose: str) -> FieldDecider:
+    """The field policy of ``role`` for ``purpose`` (refused when the pair has no entry)."""
+    try:
+        wanted: Purpose = parse_purpose(purpose)
+    except UnknownPurposeError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--purpose") from exc
+    if role not in {r.value for r in Role}:
+        raise typer.BadParameter(f"use one of {', '.join(r.value for r in Role)}",
+                                 param_hint="--role")
+    who = Principal(subject="cli", org="", roles=(role,), regions=())
+    if not purpose_allowed(who, wanted):
+        raise typer.BadParameter(f"role {role} has no policy for purpose {wanted.value}",
+                                 param_hint="--purpose")
+    return policy_decider(who, wanted)
+
+
 @app.command("household")
 def household(
     id_number: str | None = typer.Option(None, "--id-number",
@@ -41,18 +63,22 @@ def household(
     as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD (default today)."),
     html: Path | None = typer.Option(None, "--html", dir_okay=False,
                                      help="Also write a printable HTML report here."),
+    role: str = typer.Option("verifier", "--role",
+                             help="Whose view to print: the field policy of this role …"),
+    purpose: str = typer.Option("verification", "--purpose", help="… for this purpose."),
 ) -> None:
     """Verify the applicant's household: category, amount, and every rule applied."""
     if (id_number is None) == (person is None):
         raise typer.BadParameter("give exactly one of --id-number or --person")
     day = _as_of(as_of)
+    decide_field = _decider(role, purpose)
     s = settings()
     with hub_errors(), Store.connect(s) as store:
         verifier = Verifier(store, open_privacy(s))
         determination = verifier.verify_household(id_number or person or "", day)
-    console.print_json(to_json(determination))
+    console.print_json(to_json(determination, decide_field))
     if html is not None:
-        html.write_text(to_html(determination), encoding="utf-8")
+        html.write_text(to_html(determination, decide_field), encoding="utf-8")
         err_console.print(f"report written to {html}")
 
 

@@ -4,11 +4,17 @@ DOMAIN.md 3 (one household, one aid chain): before granting, a department asks w
 person or their household already receives something that overlaps. The answer names
 programmes and departments only. Amounts, periods' details and health-revealing programme
 names (which 残联 subsidy — it tells the disability level) are never part of it.
+
+Across regions (the seeds want duplicates found wherever they were granted) the caller
+learns only that something is current, or conflicts, outside its jurisdiction, and is
+referred there: :func:`within_jurisdiction` keeps the detail of the caller's own regions
+and folds the rest into a :class:`CrossRegionSignal`, using the policy's jurisdiction.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -30,6 +36,7 @@ class ProgrammeHit:
     programme: str
     department: str
     via: str  # "self" | "household"
+    region_code: str | None = None  # where the aid was granted (decides who sees it)
 
 
 @dataclass(slots=True)
@@ -41,6 +48,16 @@ class OverlapAnswer:
     receiving: bool = False
     programmes: list[ProgrammeHit] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
+    person_region: str | None = None  # the person's registered region
+
+
+@dataclass(frozen=True, slots=True)
+class CrossRegionSignal:
+    """What a check may say about aid outside the caller's jurisdiction: one bit each, no
+    person id, programme, department or region (refer the case to the registered region)."""
+
+    receiving: bool = False  # the person receives aid somewhere outside the jurisdiction
+    conflict: bool = False  # something current outside conflicts with the planned programme
 
 
 def _date(value: Any) -> Any:
@@ -90,8 +107,40 @@ def answer_overlaps(row: dict[str, Any] | None, as_of: date,
             if aid.get("programme") and is_current(aid, as_of):
                 department = aid.get("department") or ""
                 name = _GENERIC_NAME.get(department, aid["programme"])
-                hits.add(ProgrammeHit(name, department, via))
-    ordered = sorted(hits, key=lambda h: (h.via != "self", h.department, h.programme))
+                hits.add(ProgrammeHit(name, department, via, aid.get("region_code")))
+    ordered = sorted(hits, key=lambda h: (h.via != "self", h.department, h.programme,
+                                          h.region_code or ""))
     return OverlapAnswer(person_found=True, person_id=row["person_id"],
                          receiving=any(h.via == "self" for h in ordered), programmes=ordered,
-                         conflicts=_conflicts(programme, ordered) if programme else [])
+                         conflicts=_conflicts(programme, ordered) if programme else [],
+                         person_region=row.get("region_code"))
+
+
+def within_jurisdiction(answer: OverlapAnswer, covers: Callable[[str | None], bool],
+                        programme: str | None = None
+                        ) -> tuple[OverlapAnswer, CrossRegionSignal]:
+    """Split an answer into what the caller may see in detail and the cross-region signal.
+
+    Args:
+        answer: The full answer (:func:`answer_overlaps`).
+        covers: Whether a region lies in the caller's jurisdiction
+            (``privacy.in_jurisdiction`` bound to the caller).
+        programme: The planned programme, for conflicts.
+
+    Returns:
+        The answer limited to the caller's regions — the person is "found" only when they
+        are registered there or receive aid granted there, otherwise it reads exactly like
+        an unknown person — and the signal about everything else.
+    """
+    if not answer.person_found:
+        return answer, CrossRegionSignal()
+    inside = [h for h in answer.programmes if covers(h.region_code)]
+    outside = [h for h in answer.programmes if not covers(h.region_code)]
+    signal = CrossRegionSignal(
+        receiving=any(h.via == "self" for h in outside),
+        conflict=bool(programme and _conflicts(programme, outside)))
+    if not covers(answer.person_region) and not any(h.via == "self" for h in inside):
+        return OverlapAnswer(person_found=False), signal
+    return replace(answer, programmes=inside,
+                   receiving=any(h.via == "self" for h in inside),
+                   conflicts=_conflicts(programme, inside) if programme else []), signal

@@ -2,9 +2,12 @@
 
 Both carry the same content: the category and amount, the figures, every member's result,
 and every rule applied with the numbers it compared and the source records (department,
-record id) behind them. The HTML escapes every value (``html.escape``) and needs no
-scripts or external files, so it prints as is. Neither contains names or ID numbers:
-members appear by hub person id and 户籍 relation.
+record id) behind them — as far as the caller may see it: both take a field decider and
+render only what :func:`hub.rules.redact.redact` lets through, key by key, exactly as the
+equivalent GraphQL fields are decided (a verifier's report has no health flags and no
+ages). The HTML escapes every value (``html.escape``) and needs no scripts or external
+files, so it prints as is. Neither contains names or ID numbers: members appear by hub
+person id and 户籍 relation.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from hub.rules.model import Determination, Source
+from hub.rules.redact import FieldDecider, redact
 from hub.rules.reviews import ReviewDue
 
 
@@ -50,9 +54,11 @@ def determination_dict(d: Determination) -> dict[str, Any]:
     return _plain(out)
 
 
-def to_json(d: Determination) -> str:
-    """The determination as indented JSON (UTF-8 text, Chinese kept readable)."""
-    return json.dumps(determination_dict(d), ensure_ascii=False, indent=2)
+def to_json(d: Determination, decide_field: FieldDecider) -> str:
+    """The determination as indented JSON (UTF-8 text, Chinese kept readable), holding only
+    what ``decide_field`` lets the caller see."""
+    return json.dumps(redact(determination_dict(d), decide_field), ensure_ascii=False,
+                      indent=2)
 
 
 def review_dict(r: ReviewDue) -> dict[str, Any]:
@@ -79,42 +85,73 @@ def _table(headers: list[str], rows: list[list[Any]]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _sources(sources: tuple[Source, ...]) -> str:
-    return "; ".join(f"{s.department}:{s.record_id}" for s in sources)
+_SUMMARY = (("household_id", "户 (household)"), ("as_of", "核对日期 (as-of)"),
+            ("region_code", "行政区划"), ("urban_rural", "城乡"), ("ruleset", "规则集 (ruleset)"),
+            ("category", "认定类别 (category)"), ("monthly_amount", "月救助金额 (monthly amount)"))
+_MEMBER_COLUMNS = (("person_id", "person id"), ("relation", "关系"), ("age", "年龄"),
+                   ("income", "月收入"), ("income_basis", "收入依据"),
+                   ("severe_disability", "重度残疾"), ("serious_illness", "重特大疾病"),
+                   ("labour_capacity", "劳动能力"), ("legal_supporters", "法定义务人"))
+_STEP_COLUMNS = (("rule", "rule"), ("description", "说明"), ("outcome", "结果"),
+                 ("values", "比较数值"), ("sources", "来源记录 (部门:记录编号)"))
 
 
-def to_html(d: Determination) -> str:
-    """A self-contained, printable HTML report of a determination."""
-    summary = [["户 (household)", d.household_id], ["核对日期 (as-of)", d.as_of],
-               ["行政区划 / 城乡", f"{d.region_code} / {d.urban_rural}"],
-               ["规则集 (ruleset)", d.ruleset], ["认定类别 (category)", d.category],
-               ["月救助金额 (monthly amount)", d.monthly_amount]]
-    if d.phase_out:
+def _cell(key: str, value: Any) -> Any:
+    if isinstance(value, bool) and key in {"severe_disability", "serious_illness"}:
+        return "是" if value else ""
+    if key == "legal_supporters" and isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if key == "sources" and isinstance(value, list):
+        return "; ".join(f"{s.get('department')}:{s.get('record_id')}" for s in value
+                         if isinstance(s, dict))
+    return value
+
+
+def _columns(rows: list[dict[str, Any]], wanted: tuple[tuple[str, str], ...]
+             ) -> list[tuple[str, str]]:
+    """The columns some row still has (a key the caller may not see has no column)."""
+    return [(key, head) for key, head in wanted if any(key in row for row in rows)]
+
+
+def _rows_table(rows: list[dict[str, Any]], wanted: tuple[tuple[str, str], ...],
+                numbered: bool = False) -> str:
+    columns = _columns(rows, wanted)
+    headers = (["#"] if numbered else []) + [head for _, head in columns]
+    body = [([i] if numbered else []) + [_cell(key, row.get(key)) for key, _ in columns]
+            for i, row in enumerate(rows, 1)]
+    return _table(headers, body)
+
+
+def to_html(d: Determination, decide_field: FieldDecider) -> str:
+    """A self-contained, printable HTML report of a determination, holding only what
+    ``decide_field`` lets the caller see (denied keys have no row or column)."""
+    plain = redact(determination_dict(d), decide_field)
+    summary = [[head, plain[key]] for key, head in _SUMMARY if key in plain]
+    if plain.get("phase_out"):
         summary.append(["渐退期", "是"])
-    if d.tekun_person_ids:
-        summary.append(["特困供养人员", ", ".join(d.tekun_person_ids)])
-    if d.single_person:
-        summary.append(["单人户施保", d.single_person])
-    if d.asset_issues:
-        summary.append(["财产问题", "; ".join(d.asset_issues)])
-    members = [[m.person_id, m.relation, m.age, m.income, m.income_basis,
-                "是" if m.severe_disability else "", "是" if m.serious_illness else "",
-                m.labour_capacity, ", ".join(m.legal_supporters)] for m in d.members]
-    steps = [[i, s.rule, s.description, s.outcome, s.values, _sources(s.sources)]
-             for i, s in enumerate(d.steps, 1)]
+    if plain.get("tekun_person_ids"):
+        summary.append(["特困供养人员", ", ".join(plain["tekun_person_ids"])])
+    if plain.get("single_person"):
+        summary.append(["单人户施保", plain["single_person"]])
+    if plain.get("asset_issues"):
+        summary.append(["财产问题", "; ".join(plain["asset_issues"])])
     parts = [
         "<!DOCTYPE html>", '<html lang="zh-CN"><head><meta charset="utf-8">',
-        f"<title>家庭经济状况核对报告 {_e(d.household_id)}</title>",
+        f"<title>家庭经济状况核对报告 {_e(plain.get('household_id', ''))}</title>",
         f"<style>{_CSS}</style></head><body>",
         "<h1>家庭经济状况核对报告</h1>",
         _table(["项目", "内容"], summary),
-        "<h2>核算数据 (figures)</h2>",
-        _table(["项目", "数值"], [[k, v] for k, v in d.figures.items()]),
-        "<h2>家庭成员 (members)</h2>",
-        _table(["person id", "关系", "年龄", "月收入", "收入依据", "重度残疾", "重特大疾病",
-                "劳动能力", "法定义务人"], members),
-        "<h2>规则适用明细 (rules applied)</h2>",
-        _table(["#", "rule", "说明", "结果", "比较数值", "来源记录 (部门:记录编号)"], steps),
-        "</body></html>",
     ]
+    if isinstance(plain.get("figures"), dict):
+        parts += ["<h2>核算数据 (figures)</h2>",
+                  _table(["项目", "数值"], [[k, v] for k, v in plain["figures"].items()])]
+    if isinstance(plain.get("members"), list):
+        parts += ["<h2>家庭成员 (members)</h2>",
+                  _rows_table([m for m in plain["members"] if isinstance(m, dict)],
+                              _MEMBER_COLUMNS)]
+    if isinstance(plain.get("steps"), list):
+        parts += ["<h2>规则适用明细 (rules applied)</h2>",
+                  _rows_table([s for s in plain["steps"] if isinstance(s, dict)],
+                              _STEP_COLUMNS, numbered=True)]
+    parts.append("</body></html>")
     return "\n".join(parts)

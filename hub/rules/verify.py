@@ -33,6 +33,14 @@ class ApplicantNotFoundError(HubError):
     """
 
 
+class InvalidApplicantError(ApplicantNotFoundError):
+    """The applicant is neither a valid resident ID number nor a hub person id.
+
+    Only the format is judged (the GB 11643 checksum is public), never who is in the hub:
+    check the digits, or pass a person id (``P`` + hex).
+    """
+
+
 class Verifier:
     """Household verification against one graph with one set of rulesets."""
 
@@ -46,7 +54,8 @@ class Verifier:
         """The household id of an applicant (ID number or person id).
 
         Raises:
-            ApplicantNotFoundError: not a valid ID number, or nobody in the graph has it.
+            InvalidApplicantError: not a valid ID number (nor a person id).
+            ApplicantNotFoundError: nobody in the graph has it.
         """
         text = applicant.strip()
         if _PERSON_ID.fullmatch(text):
@@ -55,7 +64,8 @@ class Verifier:
             try:
                 bi_id = self.kit.indexer.id_number(text)
             except PrivacyError as exc:
-                raise ApplicantNotFoundError("not a valid resident ID number") from exc
+                raise InvalidApplicantError("not a valid resident ID number or person id"
+                                            ) from exc
             rows = self.store.read(q.PERSON_BY_BLIND_ID, bi_id=bi_id)
         found = [r["household_id"] for r in rows if r.get("household_id")]
         if not found:

@@ -1,4 +1,4 @@
-"""The audit log in Neo4j: append, concurrency, tampering, ``hub audit verify``."""
+"""The audit log in Neo4j: append, concurrency, tampering, legacy logs, ``hub audit verify``."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from hub.audit_log import AuditFilter, AuditLog
+from hub.audit_anchor import HeadAnchor
+from hub.audit_log import AuditAppendError, AuditFilter, AuditLog
 from hub.cli import app
 from hub.store import Store
-from privacy import AuditEvent, Profile, seal_event, utc_timestamp
+from privacy import GENESIS_HASH, AuditEvent, Profile, event_to_record, seal_event, utc_timestamp
 from tests.conftest import test_environ
 
 pytestmark = pytest.mark.neo4j
@@ -41,7 +42,9 @@ def test_append_read_and_verify(log: AuditLog) -> None:
     assert log.page(filters=AuditFilter(correlation_id="corr-3"))[0].seq == 3
 
 
-def test_concurrent_appends_never_fork_the_chain(log: AuditLog) -> None:
+def test_concurrent_appends_never_fork_the_chain(log: AuditLog, tmp_path: Path) -> None:
+    log.anchor = HeadAnchor(tmp_path / "audit-head.anchor")  # lines may land out of order
+
     def burst(worker: int) -> None:
         for i in range(6):
             log.append(_event(worker * 100 + i))
@@ -50,7 +53,8 @@ def test_concurrent_appends_never_fork_the_chain(log: AuditLog) -> None:
         list(pool.map(burst, range(6)))
     report = log.verify()
     assert report.ok, report.broken
-    assert report.events == 36
+    assert report.events == 36 and report.anchored_seq == 36
+    assert len(list(log.anchor.heads())) == 36
 
 
 def _tamper(store: Store, statement: str) -> None:
@@ -85,8 +89,61 @@ def test_a_recomputed_chain_fails_the_checkpoint_mac(log: AuditLog) -> None:
                     hash=resealed.hash, prev=prev)
         prev = resealed.hash
     store.write("MATCH (h:AuditHead) SET h.hash = $hash", hash=prev)
-    broken = log.verify().broken
+    broken = log.verify().broken  # the event MAC names the rewritten event itself
+    assert broken is not None and (broken.seq, broken.kind) == (2, "forged")
+    store.write("MATCH (e:AuditEvent) REMOVE e.mac")  # stripping every MAC does not help:
+    broken = log.verify().broken  # the head's MAC fails, so nothing is taken as legacy
     assert broken is not None and (broken.seq, broken.kind) == (4, "checkpoint")
+
+
+def test_an_append_refuses_a_head_moved_back_or_stripped(log: AuditLog) -> None:
+    log.append_many([_event(i) for i in range(1, 7)])
+    store = log._store
+    store.write("MATCH (e:AuditEvent) WHERE e.seq > 4 DETACH DELETE e")
+    store.write("MATCH (e:AuditEvent {seq: 4}), (h:AuditHead) SET h.seq = 4, h.hash = e.hash")
+    with pytest.raises(AuditAppendError, match="fails its MAC"):
+        log.append(_event(7))  # would otherwise put a fresh, valid MAC on the cut log
+    store.write("MATCH (h:AuditHead) REMOVE h.mac, h.mac_from")
+    fresh = AuditLog(store, KEY, log.profile)  # another process: it never saw seq 6
+    with pytest.raises(AuditAppendError, match="carries no MAC"):
+        fresh.append(_event(7))
+    assert store.read("MATCH (e:AuditEvent) RETURN max(e.seq) AS n")[0]["n"] == 4
+
+
+def test_an_append_refuses_a_replayed_head_behind_what_it_wrote(log: AuditLog) -> None:
+    log.append_many([_event(i) for i in range(1, 5)])
+    store = log._store
+    kept = store.read("MATCH (h:AuditHead) RETURN properties(h) AS h")[0]["h"]
+    log.append_many([_event(i) for i in range(5, 7)])
+    store.write("MATCH (e:AuditEvent) WHERE e.seq > 4 DETACH DELETE e")
+    store.write("MATCH (h:AuditHead) SET h = $kept", kept=kept)  # genuine, MAC'd, old
+    assert log.verify().ok  # without an anchor nothing in Neo4j can tell
+    with pytest.raises(AuditAppendError, match="behind seq 6"):
+        log.append(_event(7))
+
+
+def _write_legacy_log(store: Store, profile: Profile, count: int) -> None:
+    """Events and head as the code before event and head MACs wrote them."""
+    prev, legacy = GENESIS_HASH, []
+    for i in range(1, count + 1):
+        legacy.append(seal_event(_event(i), i, prev, profile))
+        prev = legacy[-1].hash
+    records = [{k: v for k, v in event_to_record(e).items() if k != "mac"} for e in legacy]
+    store.write("UNWIND $events AS event CREATE (e:AuditEvent) SET e = event "
+                "WITH count(e) AS n MERGE (h:AuditHead {name: 'main'}) SET h.seq = n, "
+                "h.hash = $hash, h.profile = $profile", events=records, hash=prev,
+                profile=profile.value)
+
+
+def test_a_legacy_log_is_continued_with_macs(log: AuditLog) -> None:
+    _write_legacy_log(log._store, log.profile, 3)
+    assert log.verify().legacy_events == 3
+    assert [e.seq for e in log.append_many([_event(4), _event(5)])] == [4, 5]
+    report = log.verify()
+    assert report.ok and report.legacy_events == 3 and report.head_authenticated
+    log._store.write("MATCH (e:AuditEvent {seq: 5}) REMOVE e.mac")
+    broken = log.verify().broken
+    assert broken is not None and (broken.seq, broken.kind) == (5, "forged")
 
 
 def _as_dict(event: AuditEvent) -> dict[str, object]:
@@ -95,21 +152,45 @@ def _as_dict(event: AuditEvent) -> dict[str, object]:
     return asdict(event)
 
 
-def test_hub_audit_verify_command(clean_store: Store, tmp_path: Path,
-                                  monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """The environment of `hub audit verify`, with its own audit key (and anchor)."""
     env = test_environ()
     env["HUB_AUDIT_KEY_FILE"] = str(tmp_path / "audit.key")
     for name, value in env.items():
         monkeypatch.setenv(name, value)
+    return env
+
+
+def _hub_audit_verify() -> tuple[int, str]:
+    """Exit code and output (lines re-joined: rich wraps at the terminal width)."""
+    result = CliRunner().invoke(app, ["audit", "verify"])
+    return result.exit_code, " ".join(result.output.split())
+
+
+def test_hub_audit_verify_command(clean_store: Store, tmp_path: Path,
+                                  cli_env: dict[str, str]) -> None:
     from hub.config import Settings
 
-    log = AuditLog.open(clean_store, Settings.from_env(env))
+    log = AuditLog.open(clean_store, Settings.from_env(cli_env))
     log.append_many([_event(i) for i in range(1, 5)])
-    runner = CliRunner()
-    ok = runner.invoke(app, ["audit", "verify"])
-    assert ok.exit_code == 0, ok.output
-    assert "intact: 4 events" in ok.output
+    code, output = _hub_audit_verify()
+    assert code == 0, output
+    assert "intact: 4 events" in output
+    assert "head MAC verified, anchored outside Neo4j at seq 4" in output
+    assert (tmp_path / "audit-head.anchor").stat().st_mode & 0o777 == 0o600
     clean_store.write("MATCH (e:AuditEvent {seq: 2}) SET e.decision = 'deny'")
-    bad = runner.invoke(app, ["audit", "verify"])
-    assert bad.exit_code == 1
-    assert "seq 2" in bad.output and "edited" in bad.output
+    code, output = _hub_audit_verify()
+    assert code == 1
+    assert "BROKEN at seq 2 (edited)" in output
+
+
+def test_hub_audit_verify_names_what_a_legacy_log_leaves_unauthenticated(
+        clean_store: Store, cli_env: dict[str, str]) -> None:
+    _write_legacy_log(clean_store, Profile.STANDARD, 3)
+    code, output = _hub_audit_verify()
+    assert code == 0, output
+    assert "intact: 3 events" in output
+    assert "note: 3 legacy events, written before event MACs, are unauthenticated" in output
+    assert "note: the head carries no MAC yet" in output
+    assert "note: no head anchor at" in output

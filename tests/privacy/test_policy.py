@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import pytest
@@ -10,17 +11,22 @@ import strawberry
 from privacy import (
     ACCESS_POLICY,
     GRAPHQL_FIELD_CLASSES,
+    JURISDICTION_EXEMPT,
+    OPERATING_ROLES,
     PERSONAL_CLASSES,
     PURPOSE_RULES,
     AccessClass,
     Effect,
     Purpose,
     Role,
+    RoleCombinationError,
     Rule,
     UnknownPurposeError,
     access_class_of,
+    check_role_combination,
     check_schema_coverage,
     decide,
+    in_jurisdiction,
     jurisdiction,
     mask_value,
     parse_purpose,
@@ -57,7 +63,7 @@ def test_full_matrix_matches_the_table(role: Role, purpose: Purpose) -> None:
 
 def test_invariants_of_the_table() -> None:
     for (role, purpose), rules in ACCESS_POLICY.items():
-        if role in (Role.AUDITOR, Role.ADMIN):
+        if role in OPERATING_ROLES:
             assert not PERSONAL_CLASSES & {c for c, r in rules.items() if r is not Rule.DENY}
         if role is Role.CHARITY:
             assert rules.get(AccessClass.IDENTIFIER, Rule.DENY) is Rule.DENY
@@ -67,7 +73,7 @@ def test_invariants_of_the_table() -> None:
             assert rules[AccessClass.AID_AMOUNT] is Rule.OWN
             assert rules.get(AccessClass.HEALTH, Rule.DENY) is Rule.DENY
         if AccessClass.AUDIT in rules:
-            assert role in (Role.AUDITOR, Role.ADMIN)
+            assert role is Role.AUDITOR
     assert PURPOSE_RULES[Purpose.VERIFICATION].consent_from == "household"
     assert PURPOSE_RULES[Purpose.CHARITY_MATCHING].consent_from == "person"
 
@@ -104,7 +110,10 @@ def test_parse_purpose_accepts_the_fixed_list_only() -> None:
 
 def test_jurisdiction_is_none_for_national_roles_and_fails_closed() -> None:
     assert jurisdiction(Who(roles=("auditor",), regions=())) is None
-    assert jurisdiction(Who(roles=("admin", "caseworker"))) is None
+    # a national role beside a regional one never lifts the regional limit (issue 13.1)
+    assert jurisdiction(Who(roles=("auditor", "caseworker"))) == ["659001"]
+    assert jurisdiction(Who(roles=("sysadmin", "verifier"), regions=())) == []
+    assert jurisdiction(Who(roles=())) == ["659001"]
     assert jurisdiction(Who(regions=("659001", "410502", "659001"))) == ["410502", "659001"]
     assert jurisdiction(Who(regions=())) == []
 
@@ -147,3 +156,65 @@ class CoverageQuery:
 def test_schema_coverage_lists_unclassified_fields() -> None:
     schema = strawberry.Schema(query=CoverageQuery)
     assert check_schema_coverage(schema) == ["Person.shoeSize", "Query.gossip"]
+
+
+_REGIONS = (None, "659001", "533401")  # unknown, inside and outside Who's jurisdiction
+
+
+def _single(role: str, purpose: Purpose, cls: AccessClass, owner: str,
+            region: str | None) -> Effect:
+    return decide(Who(org="民政", roles=(role,)), purpose, cls, owner_org=owner,
+                  subject_region=region).effect
+
+
+_RANK = {Effect.DENY: 0, Effect.MASK: 1, Effect.ALLOW: 2}
+
+
+@pytest.mark.parametrize("pair", list(itertools.combinations([r.value for r in Role], 2)))
+def test_two_roles_never_see_more_than_one_of_them_alone(pair: tuple[str, str]) -> None:
+    """Every pair × purpose × class × owner × subject region: the pair's answer is the
+    best single role's answer for that very value, never more (issue 13.1)."""
+    both = Who(org="民政", roles=pair)
+    for purpose in Purpose:
+        for cls in AccessClass:
+            for owner in ("民政", "医保"):
+                for region in _REGIONS:
+                    got = decide(both, purpose, cls, owner_org=owner,
+                                 subject_region=region).effect
+                    alone = max((_single(r, purpose, cls, owner, region) for r in pair),
+                                key=_RANK.__getitem__)
+                    assert got is alone, (pair, purpose, cls, owner, region)
+                    if (region == "533401" and cls in PERSONAL_CLASSES
+                            and cls not in JURISDICTION_EXEMPT):
+                        assert got is Effect.DENY, (pair, purpose, cls)
+
+
+def test_out_of_jurisdiction_is_decided_per_role() -> None:
+    outside = dict(owner_org="民政", subject_region="533401")
+    for roles in (("caseworker",), ("caseworker", "auditor"), ("caseworker", "sysadmin"),
+                  ("caseworker", "security_admin"), ("caseworker", "verifier")):
+        decision = decide(Who(roles=roles), "aid_administration", "name", **outside)
+        assert decision.effect is Effect.DENY and decision.reason == "out_of_jurisdiction"
+    inside = decide(Who(roles=("caseworker", "auditor")), "aid_administration", "name",
+                    owner_org="民政", subject_region="659001")
+    assert inside.effect is Effect.ALLOW
+    assert not in_jurisdiction(Who(roles=("caseworker", "auditor")), "533401")
+    assert in_jurisdiction(Who(roles=("auditor",)), "533401")
+    assert not in_jurisdiction(Who(), None)
+
+
+def test_operating_roles_stand_alone() -> None:
+    """三员分立: an operating role is never combined with another role (issue 13.11)."""
+    for operating in OPERATING_ROLES:
+        check_role_combination([operating.value])
+        for other in Role:
+            if other is operating:
+                continue
+            with pytest.raises(RoleCombinationError):
+                check_role_combination([operating.value, other.value])
+    check_role_combination(["caseworker", "verifier"])
+    for role in OPERATING_ROLES:
+        for (granted_role, _), rules in ACCESS_POLICY.items():
+            if granted_role is role:
+                assert not PERSONAL_CLASSES & {c for c, r in rules.items()
+                                               if r is not Rule.DENY}, role

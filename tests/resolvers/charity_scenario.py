@@ -43,6 +43,22 @@ ORDER BY person_id
 LIMIT $n
 """
 
+# two living members of one household of a county, none of whose members has government
+# aid for winter or schooling (so winter_heating and education donations fit both)
+HOUSEHOLD_PAIR = """
+MATCH (h:Household {region_code: $region})<-[:MEMBER_OF {status: '正常'}]-(p:Person)
+WHERE coalesce(p.status, '正常') = '正常'
+WITH h, p ORDER BY p.person_id
+WITH h, collect(p.person_id) AS people
+WHERE size(people) >= 2 AND NOT EXISTS {
+  MATCH (a:AidRecord)-[:GRANTED_TO|COVERS]->(:Person)-[:MEMBER_OF]->(h)
+  WHERE a.programme IN ['冬春生活救助', '应急期生活救助', '过渡期生活救助']
+     OR a.department = '教育' }
+RETURN h.household_id AS household_id, people[0..2] AS people
+ORDER BY household_id
+LIMIT 1
+"""
+
 SECRETS = """
 MATCH (p:Person {person_id: $person_id})
 OPTIONAL MATCH (p)-[:GRANTED_TO|HAS]-(f:Fact)
@@ -99,6 +115,14 @@ def recipients(store: Store, kit: PrivacyKit, region: str, n: int) -> list[Recip
             phones=phones))
     assert len(found) == n, "the sample lacks enough recipients for the scenario"
     return found
+
+
+def household_pair(store: Store, region: str) -> tuple[str, str, str]:
+    """Two living members of one household of ``region``: (household id, person, person)."""
+    rows = store.read(HOUSEHOLD_PAIR, region=region)
+    assert rows, "the sample lacks a household of two in the region"
+    first, second = rows[0]["people"]
+    return str(rows[0]["household_id"]), str(first), str(second)
 
 
 def caseworker(region: str) -> str:

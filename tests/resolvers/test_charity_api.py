@@ -233,3 +233,45 @@ def test_consent_limited_to_categories(client: TestClient, linked_sample: Store,
                                    "expiresAt": "2027-06-01T00:00:00+00:00",
                                    "evidenceRef": "F-9", "categories": categories}})
         assert _codes(bad) == ["BAD_INPUT"]
+
+
+def test_no_double_funding_of_one_household_through_two_members(
+        client: TestClient, linked_sample: Store) -> None:
+    """Issue 13.10: two members of one household, each with their own consent (one to a
+    charity, one to any charity): once one is funded for a household need (winter
+    heating), the other is neither offered nor confirmable for it in an overlapping
+    period — by the same donation or another charity's. A personal need (education)
+    stays per person: both members may be funded for it."""
+    _, first_member, second_member = sc.household_pair(linked_sample, REGION)
+    sc.register(client, REGION)
+    sc.register(client, REGION, org=sc.OTHER_CHARITY)
+    sc.consent(client, REGION, first_member, grantee=sc.CHARITY)
+    sc.consent(client, REGION, second_member, grantee="*")
+    heating = sc.publish(client, REGION, programmeStatuses=[])
+    other_heating = sc.publish(client, REGION, org=sc.OTHER_CHARITY, start="2027-01-01",
+                               end="2027-02-28", programmeStatuses=[])
+    listed = sc.matches(client, REGION, heating)
+    before = sc.matches(client, REGION, other_heating, org=sc.OTHER_CHARITY)
+    funded = sc.token_of(linked_sample, heating, first_member)
+    same_donation = sc.token_of(linked_sample, heating, second_member)
+    other_donation = sc.token_of(linked_sample, other_heating, second_member)
+    assert {funded, same_donation} <= {m["referralToken"] for m in listed["matches"]}
+    assert other_donation in {m["referralToken"] for m in before["matches"]}
+    assert sc.ok(sc.confirm(client, REGION, funded))["confirmReferral"]["status"] == \
+        "confirmed"
+    for token in (same_donation, other_donation):
+        refused = sc.confirm(client, REGION, token)
+        assert _codes(refused) == ["CONFLICT"]
+        assert "household" in refused.json()["errors"][0]["message"]
+    after = sc.matches(client, REGION, other_heating, org=sc.OTHER_CHARITY)
+    assert other_donation not in {m["referralToken"] for m in after["matches"]}
+    assert after["excludedAlreadyMatched"] == before["excludedAlreadyMatched"] + 1
+    again = sc.matches(client, REGION, heating)
+    assert same_donation not in {m["referralToken"] for m in again["matches"]}
+    assert funded in {m["referralToken"] for m in again["matches"]}
+    # a personal need is per person: each member may be funded for it
+    school = sc.publish(client, REGION, category="education", programmeStatuses=[])
+    sc.matches(client, REGION, school)
+    for member in (first_member, second_member):
+        confirmed = sc.ok(sc.confirm(client, REGION, sc.token_of(linked_sample, school, member)))
+        assert confirmed["confirmReferral"]["status"] == "confirmed"

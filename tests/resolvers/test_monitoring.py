@@ -182,13 +182,19 @@ def _id_number(person_uid: str) -> str:
         return next(r["id18"] for r in csv.DictReader(fh) if r["person_uid"] == person_uid)
 
 
+def _region_of(store: Store, person_id: str) -> str:
+    return store.read("MATCH (p:Person {person_id: $id}) RETURN p.region_code AS r",
+                      id=person_id)[0]["r"]
+
+
 def test_overlaps_answers_which_programme_never_amounts(
         client: TestClient, linked_sample: Store, settings: Settings) -> None:
     truth = TruthMap(linked_sample, open_privacy(settings), TRUTH)
     person_id = truth.person["P0000088"]  # 特困 and covered by a 低保 family (truth)
     id_number = _id_number("P0000088")
-    for bearer in (token("department", org="医保", regions=("410502",)),
-                   token("caseworker", regions=("659001",))):
+    region = _region_of(linked_sample, person_id)
+    for bearer in (token("department", org="医保", regions=(region,)),
+                   token("caseworker", regions=(region,))):
         response = gql(client, OVERLAPS, bearer=bearer, purpose="overlap_check",
                        variables={"p": id_number, "g": "城市低保"})
         body = response.json()
@@ -199,12 +205,67 @@ def test_overlaps_answers_which_programme_never_amounts(
         assert {("特困供养", "民政"), ("城市低保", "民政")} <= own
         assert "特困供养" in got["conflicts"]
         assert "amount" not in response.text and id_number not in response.text
-    by_id = gql(client, OVERLAPS, bearer=token("department", org="医保"),
+    by_id = gql(client, OVERLAPS, bearer=token("department", org="医保", regions=(region,)),
                 purpose="overlap_check", variables={"p": person_id}).json()
     assert by_id["data"]["overlaps"]["personId"] == person_id
     asked = gql(client, "{ overlaps(person: \"P0000001\") { programmes { amount } } }",
                 bearer=token("department", org="医保"), purpose="overlap_check").json()
     assert asked["errors"] and asked.get("data") is None
+
+
+CROSS = """query($p: String!, $g: String) { overlaps(person: $p, programme: $g,
+  asOf: "2026-10-31") { personFound personId receiving conflicts
+  programmes { programme department via } elsewhere { receiving conflict } } }"""
+NOT_FOUND = {"personFound": False, "personId": None, "receiving": False, "conflicts": [],
+             "programmes": []}
+
+
+def test_overlaps_outside_the_jurisdiction_is_a_referral_signal_only(
+        client: TestClient, linked_sample: Store, settings: Settings) -> None:
+    """Issue 13.2: a 医保 token for 360222, or with no regions at all, asking about a
+    533401 person learns only that aid exists elsewhere — no person id, no programme."""
+    truth = TruthMap(linked_sample, open_privacy(settings), TRUTH)
+    person_id = truth.person["P0000088"]
+    id_number = _id_number("P0000088")
+    assert _region_of(linked_sample, person_id) == "533401"
+    for regions in (("360222",), ()):
+        response = gql(client, CROSS, bearer=token("department", org="医保", regions=regions),
+                       purpose="overlap_check", variables={"p": id_number, "g": "城市低保"})
+        body = response.json()
+        assert "errors" not in body, body.get("errors")
+        got = body["data"]["overlaps"]
+        assert {k: v for k, v in got.items() if k != "elsewhere"} == NOT_FOUND, regions
+        assert got["elsewhere"] == {"receiving": True, "conflict": True}
+        assert person_id not in response.text and "特困" not in response.text
+    unknown = gql(client, CROSS, bearer=token("department", org="医保", regions=("360222",)),
+                  purpose="overlap_check", variables={"p": "P00FFFFFFF"}).json()
+    assert unknown["data"]["overlaps"]["elsewhere"] == {"receiving": False, "conflict": False}
+    inside = gql(client, CROSS, bearer=token("department", org="医保", regions=("533401",)),
+                 purpose="overlap_check", variables={"p": id_number}).json()
+    assert inside["data"]["overlaps"]["personId"] == person_id
+    assert inside["data"]["overlaps"]["programmes"]
+
+
+def test_overlaps_find_a_duplicate_granted_in_another_region(
+        client: TestClient, linked_sample: Store) -> None:
+    """Aid granted in 410502 to a person registered in 360222: the 360222 caseworker is
+    told a conflict exists elsewhere, the 410502 department sees its own grant."""
+    rows = linked_sample.read(
+        "MATCH (a:AidRecord {programme: '城市低保'})-[:GRANTED_TO]->(p:Person) "
+        "WHERE a.region_code = '410502' AND p.region_code = '360222' "
+        "RETURN DISTINCT p.person_id AS id LIMIT 1")
+    assert rows, "the sample plants a cross-region 低保 duplicate"
+    person_id = rows[0]["id"]
+    home = gql(client, CROSS, bearer=token("caseworker", regions=("360222",)),
+               purpose="overlap_check", variables={"p": person_id, "g": "城市低保"}).json()
+    got = home["data"]["overlaps"]
+    assert got["personFound"] and got["personId"] == person_id
+    assert got["elsewhere"] == {"receiving": True, "conflict": True}
+    granting = gql(client, CROSS, bearer=token("department", org="民政", regions=("410502",)),
+                   purpose="overlap_check", variables={"p": person_id, "g": "城市低保"}).json()
+    seen = granting["data"]["overlaps"]
+    assert seen["personFound"] and ("城市低保", "self") in {
+        (p["programme"], p["via"]) for p in seen["programmes"]}
 
 
 def test_overlaps_generalises_health_revealing_programmes(

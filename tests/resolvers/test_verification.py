@@ -1,12 +1,16 @@
 """``verifyHousehold`` over HTTP on the linked sample: consent, purpose, role, jurisdiction,
-agreement with ``truth/eligibility.csv``, explanations, reports and the audit trail."""
+agreement with ``truth/eligibility.csv``, explanations, reports and the audit trail; the
+report and step values under the field policy, one answer for unknown and unconsented
+applicants, a clean error for a date no ruleset covers."""
 
 from __future__ import annotations
 
 import csv
 import json
+import statistics
+import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,7 +23,10 @@ from hub.audit_log import AuditLog
 from hub.config import Settings
 from hub.consent_service import record_consent, revoke_consent
 from hub.privacy_kit import PrivacyKit, open_privacy
+from hub.rules import Verifier
+from hub.rules.report import determination_dict
 from hub.store import Store
+from resolvers.verification import REFUSED
 from tests.api_helpers import api_settings, gql, token
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
@@ -158,8 +165,10 @@ def test_verification_is_audited_with_the_consent(client: TestClient, sample: Sa
     assert body["data"]["verifyHousehold"]["consentId"] == consent_id
     events = [e for e in AuditLog.open(linked_sample, api_settings(settings)).events()
               if e.action == "query.verifyHousehold" and e.consent_id == consent_id]
-    assert events and events[-1].decision == "allow"
+    # partial: the report and step values left out what the policy denies a verifier
+    assert events and events[-1].decision == "partial"
     assert "HouseholdVerification.category" in events[-1].fields_returned
+    assert "VerifiedMember.severeDisability" in events[-1].fields_denied
     assert events[-1].purpose == "verification"
 
 
@@ -179,6 +188,16 @@ def _refused(body: dict[str, Any], code: str, applicant: str) -> None:
     assert body["data"] is None
     assert body["errors"][0]["extensions"]["code"] == code
     assert applicant not in json.dumps(body, ensure_ascii=False)
+    if code == "CONSENT_REQUIRED":  # one message whatever the reason (no existence oracle)
+        assert body["errors"][0]["message"] == REFUSED
+
+
+def _audited_reasons(store: Store, settings: Settings, body: dict[str, Any]) -> set[str]:
+    """The reasons the audit log records for the request that gave ``body``."""
+    correlation = body["errors"][0]["extensions"]["correlationId"]
+    return {reason for e in AuditLog.open(store, api_settings(settings)).events()
+            if e.correlation_id == correlation and e.action == "query.verifyHousehold"
+            for reason in e.reason.split(",") if reason}
 
 
 def test_refused_without_consent_or_for_another_organisation(
@@ -189,35 +208,33 @@ def test_refused_without_consent_or_for_another_organisation(
     consent(linked_sample, sample.household_id(uid), grantee="医保")
     body = verify(client, applicant, sample.region(uid)).json()
     _refused(body, "CONSENT_REQUIRED", applicant)
-    assert "consent_missing" in body["errors"][0]["message"]
-    denials = [e for e in AuditLog.open(linked_sample, api_settings(settings)).events()
-               if e.action == "query.verifyHousehold" and e.decision == "deny"]
-    assert any("consent_missing" in e.reason for e in denials)
+    assert "consent_missing" in _audited_reasons(linked_sample, settings, body)
 
 
 def test_refused_with_expired_consent(client: TestClient, sample: Sample,
-                                      linked_sample: Store) -> None:
+                                      linked_sample: Store, settings: Settings) -> None:
     uid = sample.first("低保", skip=5)["household_uid"]
     consent(linked_sample, sample.household_id(uid), days=10,
             now=datetime.now(UTC) - timedelta(days=20))
     body = verify(client, sample.applicant(uid), sample.region(uid)).json()
     _refused(body, "CONSENT_REQUIRED", sample.applicant(uid))
-    assert "consent_expired" in body["errors"][0]["message"]
+    assert "consent_expired" in _audited_reasons(linked_sample, settings, body)
 
 
 def test_refused_with_revoked_consent(client: TestClient, sample: Sample,
-                                      linked_sample: Store) -> None:
+                                      linked_sample: Store, settings: Settings) -> None:
     uid = sample.first("低保", skip=6)["household_uid"]
     consent_id = consent(linked_sample, sample.household_id(uid))
     assert "errors" not in verify(client, sample.applicant(uid), sample.region(uid)).json()
     revoke_consent(linked_sample, consent_id, revoked_by="staff-test", regions=None)
     body = verify(client, sample.applicant(uid), sample.region(uid)).json()
     _refused(body, "CONSENT_REQUIRED", sample.applicant(uid))
-    assert "consent_revoked" in body["errors"][0]["message"]
+    assert "consent_revoked" in _audited_reasons(linked_sample, settings, body)
 
 
 def test_refused_for_wrong_role_purpose_or_jurisdiction(client: TestClient, sample: Sample,
-                                                        linked_sample: Store) -> None:
+                                                        linked_sample: Store,
+                                                        settings: Settings) -> None:
     uid = sample.first("低保", skip=7)["household_uid"]
     applicant, region = sample.applicant(uid), sample.region(uid)
     consent(linked_sample, sample.household_id(uid))
@@ -230,8 +247,8 @@ def test_refused_for_wrong_role_purpose_or_jurisdiction(client: TestClient, samp
              applicant)
     elsewhere = next(r for r in ("659001", "533401", "410502", "360222") if r != region)
     body = verify(client, applicant, elsewhere).json()
-    _refused(body, "FORBIDDEN", applicant)
-    assert "jurisdiction" in body["errors"][0]["message"]
+    _refused(body, "CONSENT_REQUIRED", applicant)  # not "it exists, elsewhere"
+    assert "out_of_jurisdiction" in _audited_reasons(linked_sample, settings, body)
     # the caseworker role may verify too, with the same consent
     allowed = verify(client, applicant, region, role="caseworker").json()
     assert allowed["data"]["verifyHousehold"]["householdId"] == sample.household_id(uid)
@@ -241,9 +258,9 @@ def test_unknown_or_invalid_applicants_are_not_echoed(client: TestClient,
                                                       sample: Sample) -> None:
     unknown = "110101199003074514"  # valid checksum, nobody in the sample
     body = verify(client, unknown, "659001").json()
-    _refused(body, "NOT_FOUND", unknown)
-    bad = "410502198503071235"  # bad checksum
-    _refused(verify(client, bad, "659001").json(), "NOT_FOUND", bad)
+    _refused(body, "CONSENT_REQUIRED", unknown)
+    bad = "410502198503071235"  # bad checksum: a format error, public knowledge
+    _refused(verify(client, bad, "659001").json(), "BAD_INPUT", bad)
 
 
 def test_verify_by_person_id(client: TestClient, sample: Sample, linked_sample: Store) -> None:
@@ -254,3 +271,133 @@ def test_verify_by_person_id(client: TestClient, sample: Sample, linked_sample: 
                   if p["household_uid"] == uid and p["status"] == "正常")
     got = verify(client, sample.person[member], sample.region(uid)).json()
     assert got["data"]["verifyHousehold"]["category"] == row["category"]
+
+
+REPORT_QUERY = """query($a: String!) { verifyHousehold(applicant: $a, asOf: "2026-10-31") {
+  members { personId age } report html: report(format: HTML) steps { rule values } } }"""
+HEALTH_KEYS = {"severe_disability", "serious_illness", "labour_capacity", "other_relatives"}
+
+
+def _health_keys(rows: list[dict[str, Any]]) -> set[str]:
+    return HEALTH_KEYS & {key for row in rows for key in row}
+
+
+def test_report_and_step_values_pass_the_field_policy(client: TestClient, sample: Sample,
+                                                      linked_sample: Store,
+                                                      settings: Settings) -> None:
+    """Issue 13.3: the report JSON, the HTML and ``steps { values }`` hold no fact the
+    fields deny (health flags) and the age exactly as ``members { age }`` shows it."""
+    uid = sample.first("低保边缘", single=True, skip=2)["household_uid"]
+    household_id, region = sample.household_id(uid), sample.region(uid)
+    consent(linked_sample, household_id)
+    full = determination_dict(Verifier(linked_sample, sample.kit).verify_household_id(
+        household_id, date.fromisoformat(AS_OF)))
+    assert any(m["severe_disability"] for m in full["members"])  # there is something to hide
+    assert any(m["age"] is not None for m in full["members"])
+    log = AuditLog.open(linked_sample, api_settings(settings))
+    for role in ("verifier", "caseworker"):  # verification purpose: health denied, age masked
+        response = gql(client, REPORT_QUERY, bearer=token(role, regions=(region,)),
+                       purpose="verification", variables={"a": sample.applicant(uid)})
+        body = response.json()
+        assert "errors" not in body, body.get("errors")
+        got = body["data"]["verifyHousehold"]
+        report = json.loads(got["report"])
+        ages = {m["personId"]: m["age"] for m in got["members"]}
+        assert ages and set(ages.values()) == {None}
+        assert {m["person_id"]: m["age"] for m in report["members"]} == ages
+        assert _health_keys(report["members"]) == set()
+        for steps in (report["steps"], got["steps"]):
+            values = [s["values"] for s in steps]
+            assert _health_keys(values) == set()
+            assert all(v.get("age") is None for v in values)
+            assert any("income" in v for v in values)  # what the policy allows stays
+        assert "<th>重度残疾</th>" not in got["html"] and "残疾证" not in got["html"]
+        assert "<th>年龄</th>" in got["html"] and report["category"] == full["category"]
+        correlation = response.headers["x-correlation-id"]
+        event = next(e for e in log.events() if e.correlation_id == correlation
+                     and e.subject_ref)
+        assert "VerifiedMember.severeDisability" in event.fields_denied
+        assert "VerifiedMember.age" in event.fields_masked
+
+
+def test_cli_report_passes_the_field_policy_of_its_role(sample: Sample, linked_sample: Store,
+                                                        settings: Settings,
+                                                        tmp_path: Path) -> None:
+    """Issue 13.3 for ``hub verify household``: a verifier's view by default; a caseworker
+    under aid_administration (which allows health) still gets the health flags."""
+    from typer.testing import CliRunner
+
+    from hub.cli import app
+
+    uid = sample.first("低保边缘", single=True, skip=2)["household_uid"]
+    env = {"HUB_DATA_DIR": str(settings.data_dir), "HUB_NEO4J_PORT": str(settings.neo4j_port)}
+    views = {}
+    for extra in ([], ["--role", "caseworker", "--purpose", "aid_administration"]):
+        page = tmp_path / f"report{len(extra)}.html"
+        result = CliRunner().invoke(app, ["verify", "household", "--id-number",
+                                          sample.applicant(uid), "--as-of", AS_OF,
+                                          "--html", str(page), *extra], env=env)
+        assert result.exit_code == 0, result.output
+        data = json.loads(result.stdout[: result.stdout.rindex("}") + 1])
+        views[bool(extra)] = (data, page.read_text(encoding="utf-8"))
+    (verifier, verifier_html), (caseworker, caseworker_html) = views[False], views[True]
+    assert _health_keys(verifier["members"]) == set()
+    assert {m["age"] for m in verifier["members"]} == {None}
+    assert "<th>重度残疾</th>" not in verifier_html
+    assert _health_keys(caseworker["members"]) == {"severe_disability", "serious_illness",
+                                                   "labour_capacity"}
+    assert any(m["severe_disability"] for m in caseworker["members"])
+    assert all(isinstance(m["age"], int) for m in caseworker["members"])
+    assert "<th>重度残疾</th>" in caseworker_html and "残疾证" in caseworker_html
+    refused = CliRunner().invoke(app, ["verify", "household", "--id-number",
+                                       sample.applicant(uid), "--role", "charity"], env=env)
+    assert refused.exit_code != 0
+
+
+def test_as_of_without_a_ruleset_is_a_clean_error(client: TestClient, sample: Sample,
+                                                  linked_sample: Store) -> None:
+    """Issue 13.6: a date no ruleset covers is the caller's error, named, not INTERNAL."""
+    uid = sample.first("低保", skip=8)["household_uid"]
+    consent(linked_sample, sample.household_id(uid))
+    for day in ("0001-01-01", "1900-06-30"):
+        response = gql(client, QUERY, bearer=token("verifier", regions=(sample.region(uid),)),
+                       purpose="verification", variables={"a": sample.applicant(uid), "d": day})
+        body = response.json()
+        assert body["data"] is None
+        error = body["errors"][0]
+        assert error["extensions"]["code"] == "NO_RULESET"
+        assert "no ruleset in force" in error["message"] and day in error["message"]
+
+
+def test_unknown_and_unconsented_applicants_get_the_same_answer(
+        client: TestClient, sample: Sample, linked_sample: Store, settings: Settings) -> None:
+    """Issue 13.9: no existence oracle — an unknown valid ID number, a known person without
+    consent and one outside the caller's regions get one answer, in about the same time;
+    the audit log keeps the true reasons."""
+    uid = sample.first("低保", skip=9)["household_uid"]
+    region = sample.region(uid)
+    elsewhere = next(r for r in ("659001", "533401", "410502", "360222") if r != region)
+    cases = {"unknown": ("110101199003074514", region),
+             "known_without_consent": (sample.applicant(uid), region),
+             "known_elsewhere": (sample.applicant(uid), elsewhere)}
+    query = "query($a: String!) { verifyHousehold(applicant: $a) { category } }"
+    answers, reasons, seconds = {}, {}, {}
+    for name, (applicant, regions) in cases.items():
+        timings = []
+        for _ in range(5):
+            started = time.perf_counter()
+            response = gql(client, query, bearer=token("verifier", regions=(regions,)),
+                           purpose="verification", variables={"a": applicant})
+            timings.append(time.perf_counter() - started)
+        body = response.json()
+        reasons[name] = _audited_reasons(linked_sample, settings, body)
+        for error in body["errors"]:
+            error["extensions"].pop("correlationId")
+        answers[name] = (response.status_code, body)
+        seconds[name] = statistics.median(timings)
+    assert answers["unknown"] == answers["known_without_consent"] == answers["known_elsewhere"]
+    assert answers["unknown"][1]["errors"][0]["extensions"]["code"] == "CONSENT_REQUIRED"
+    assert reasons == {"unknown": {"applicant_not_found"},
+                       "known_without_consent": {"consent_missing"},
+                       "known_elsewhere": {"out_of_jurisdiction"}}
+    assert max(seconds.values()) < 3 * min(seconds.values()), seconds

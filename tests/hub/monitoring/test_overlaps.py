@@ -38,9 +38,10 @@ def test_lookup_by_blind_index_and_unknown(sample: Store, truth: TruthMap) -> No
 
 def test_answer_holds_programmes_only() -> None:
     names = {f.name for f in dataclasses.fields(OverlapAnswer)}
-    assert names == {"person_found", "person_id", "receiving", "programmes", "conflicts"}
+    assert names == {"person_found", "person_id", "receiving", "programmes", "conflicts",
+                     "person_region"}
     assert {f.name for f in dataclasses.fields(ProgrammeHit)} == {"programme", "department",
-                                                                   "via"}
+                                                                   "via", "region_code"}
 
 
 def test_health_revealing_names_are_generalised() -> None:

@@ -1,0 +1,78 @@
+"""The head anchor file: private, append-only, whole lines, one log, greatest seq."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from hub.audit_anchor import AuditAnchorError, HeadAnchor, anchor_path_for
+from privacy import Profile
+from privacy.audit import ChainHead, authenticate_head
+
+KEY = b"anchor-test-key-0123456789abcdef"
+
+
+def _head(seq: int, log_id: str = "log-a") -> ChainHead:
+    return authenticate_head(KEY, log_id, seq, f"{seq:064x}", 1, Profile.STANDARD)
+
+
+def test_the_anchor_sits_beside_the_key() -> None:
+    assert anchor_path_for(Path("/k/audit.key")) == Path("/k/audit-head.anchor")
+
+
+def test_records_are_private_and_read_back_as_the_greatest_seq(tmp_path: Path) -> None:
+    anchor = HeadAnchor(tmp_path / "keys" / "audit-head.anchor")
+    assert anchor.newest() is None
+    for seq in (1, 3, 2):  # concurrent appends may land out of order
+        anchor.record(_head(seq))
+    assert anchor.newest() == _head(3)
+    assert anchor.path.stat().st_mode & 0o777 == 0o600
+    assert len(anchor.path.read_bytes().splitlines()) == 3
+
+
+def test_the_file_vouches_for_the_log_it_was_started_for(tmp_path: Path) -> None:
+    anchor = HeadAnchor(tmp_path / "a.anchor")
+    anchor.record(_head(5, "log-a"))
+    anchor.record(_head(9, "log-b"))  # the graph's log was deleted and restarted
+    assert anchor.newest() == _head(5, "log-a")
+
+
+def test_a_torn_last_line_is_ignored_a_bad_one_inside_is_not(tmp_path: Path) -> None:
+    anchor = HeadAnchor(tmp_path / "a.anchor")
+    anchor.record(_head(1))
+    with anchor.path.open("ab") as raw:
+        raw.write(b'{"v":1,"log":"log-a","se')  # a crash mid-write
+    assert anchor.newest() == _head(1)
+    with anchor.path.open("ab") as raw:
+        raw.write(b"\n")
+    anchor.record(_head(2))
+    with pytest.raises(AuditAnchorError, match="line 2"):
+        anchor.newest()
+
+
+def test_an_anchor_others_can_write_vouches_for_nothing(tmp_path: Path) -> None:
+    anchor = HeadAnchor(tmp_path / "a.anchor")
+    anchor.record(_head(1))
+    os.chmod(anchor.path, 0o666)
+    with pytest.raises(AuditAnchorError, match="writable"):
+        anchor.newest()
+
+
+def test_an_unwritable_anchor_raises_a_store_error(tmp_path: Path) -> None:
+    from hub.errors import StoreError
+
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    with pytest.raises(StoreError):  # the API withholds data on StoreError
+        HeadAnchor(blocked / "a.anchor").record(_head(1))
+
+
+def test_concurrent_records_land_as_whole_lines(tmp_path: Path) -> None:
+    anchor = HeadAnchor(tmp_path / "a.anchor")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda seq: anchor.record(_head(seq)), range(1, 201)))
+    assert anchor.newest() == _head(200)
+    assert len(anchor.path.read_bytes().splitlines()) == 200
