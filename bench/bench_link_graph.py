@@ -20,14 +20,23 @@ the configured Neo4j (cleared first; refuses a non-empty graph unless ``--yes``)
 
 The machine may be shared, so every phase prints wall seconds and CPU seconds of this
 process and of the Neo4j server (when it is the managed local one), plus peak RSS.
+
+**Scale curve** (``--sizes 20000,60000,120000``): each size runs in its own process (so
+its peak RSS is its own), seeds counting up from ``--seed``, and one table follows:
+households, mentions, full-link wall / CPU, peak RSS and RSS per mention, precision,
+recall, review share, and the last incremental batch's wall — the figures every later
+change to linkage is compared on.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import json
 import resource
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -132,8 +141,12 @@ def _score(store: Store, truth_path: Path) -> dict[str, float]:
 
 
 def run(store: Store, kit: PrivacyKit, settings: Settings, base_dir: Path, steps: list[Path],
-        args: argparse.Namespace) -> None:
-    """Ingest, full link, then each incremental ingest + link; print every figure."""
+        args: argparse.Namespace) -> dict[str, float]:
+    """Ingest, full link, then each incremental ingest + link; print every figure.
+
+    Returns:
+        The scale-curve row of this size (see :data:`CURVE`).
+    """
     server = _server_process(settings)
     truth = steps[-1] / "truth" / "person_map.csv"
     options = IngestOptions(batch_rows=args.batch_rows)
@@ -151,7 +164,11 @@ def run(store: Store, kit: PrivacyKit, settings: Settings, base_dir: Path, steps
     _print_phase(full, summary.mentions)
     print(f"  mentions {summary.mentions}  persons {summary.persons}  households "
           f"{summary.households}  phases {summary.phases}")
-    _score(store, truth)
+    scores = _score(store, truth)
+    row = {"households": args.households, "mentions": summary.mentions,
+           "link_wall_s": full.wall, "link_cpu_s": full.cpu,
+           "precision": scores["precision"], "recall": scores["recall"],
+           "review_share": scores["review_share"], "incremental_s": float("nan")}
 
     for number, step_dir in enumerate(steps, 1):
         before = store.read(MENTIONS)[0]["n"]
@@ -164,8 +181,39 @@ def run(store: Store, kit: PrivacyKit, settings: Settings, base_dir: Path, steps
         _print_phase(incremental)
         print(f"  mode {summary.mode}  new mentions {summary.new_mentions} (graph grew by "
               f"{store.read(MENTIONS)[0]['n'] - before})  phases {summary.phases}")
-        _score(store, truth)
+        after = _score(store, truth)
+        row.update(incremental_s=incremental.wall, incremental_precision=after["precision"],
+                   incremental_recall=after["recall"])
     print(f"truth mentions {_truth_size(truth)}")
+    return row
+
+
+CURVE = (("households", "{:>10,.0f}"), ("mentions", "{:>10,.0f}"),
+         ("link_wall_s", "{:>9.1f}"), ("link_cpu_s", "{:>9.1f}"), ("peak_rss_gb", "{:>7.2f}"),
+         ("kb_per_mention", "{:>8.2f}"), ("precision", "{:>9.5f}"), ("recall", "{:>9.5f}"),
+         ("review_share", "{:>8.3%}"), ("incremental_s", "{:>9.1f}"))
+
+
+def print_curve(rows: list[dict[str, float]]) -> None:
+    """The scale curve: one line per size."""
+    print("scale curve (full link at graph level; incremental = last batch)")
+    print("  ".join(f"{name:>{len(fmt.format(0))}}" for name, fmt in CURVE))
+    for row in rows:
+        print("  ".join(fmt.format(row.get(name, float("nan"))) for name, fmt in CURVE))
+
+
+def _curve(args: argparse.Namespace) -> None:
+    """Run every size of ``--sizes`` in a process of its own and print the curve."""
+    rows = []
+    for number, households in enumerate(int(x) for x in args.sizes.split(",")):
+        out = Path(f"/tmp/bench-link-graph-{households}.json")
+        command = [sys.executable, __file__, "--households", str(households),
+                   "--seed", str(args.seed + number), "--incremental", str(args.incremental),
+                   "--batches", str(args.batches), "--held-file", args.held_file,
+                   "--batch-rows", str(args.batch_rows), "--row-json", str(out), "--yes"]
+        subprocess.run(command, check=True)
+        rows.append(json.loads(out.read_text(encoding="utf-8")))
+        print_curve(rows)
 
 
 def main() -> None:
@@ -182,7 +230,13 @@ def main() -> None:
                              "also pays Cypher planning of the incremental statements")
     parser.add_argument("--batch-rows", type=int, default=5000)
     parser.add_argument("--yes", action="store_true", help="clear a non-empty graph")
+    parser.add_argument("--sizes", help="comma-separated household counts: print the scale "
+                        "curve (each size in its own process; clears the graph)")
+    parser.add_argument("--row-json", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.sizes:
+        _curve(args)
+        return
     set_dir = args.dir or Path(f"/tmp/gen{args.households}-{args.seed}")
     if not (set_dir / "truth" / "manifest.csv").is_file():
         began = time.monotonic()
@@ -203,9 +257,13 @@ def main() -> None:
             raise SystemExit("the graph is not empty: pass --yes to clear it")
         store.run_autocommit(CLEAR)
         migrate(store)
-        run(store, open_privacy(settings), settings, base_dir, steps, args)
+        row = run(store, open_privacy(settings), settings, base_dir, steps, args)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of this process {peak:,.0f} MB")
+    row.update(peak_rss_gb=peak / 1024, kb_per_mention=peak * 1024 / row["mentions"])
+    print_curve([row])
+    if args.row_json:
+        args.row_json.write_text(json.dumps(row), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Node labels and relationship types of the hub's graph (DESIGN.md "Graph model").
 
 These names are part of the contract with every query; a test checks that every label and
-relationship type used in ``graph_schema.queries`` is declared here.
+relationship type used in any module of ``graph_schema.queries`` is declared here, and
+``graph_schema.properties`` declares the properties of each.
 """
 
 from __future__ import annotations
@@ -38,13 +39,19 @@ ALERT: Final = "Alert"
 AUDIT_EVENT: Final = "AuditEvent"
 AUDIT_HEAD: Final = "AuditHead"
 AUDIT_CHECKPOINT: Final = "AuditCheckpoint"
+# entity resolution: one node per ``hub link run`` (its model and counts), and the pairs
+# the model doubts, queued for clerical review
+LINK_RUN: Final = "LinkRun"
+REVIEW_PAIR: Final = "ReviewPair"
+# the access-policy digest the hub last recorded in its audit log
+POLICY_VERSION: Final = "PolicyVersion"
 
 NODE_LABELS: Final = frozenset({
     SOURCE_RECORD, FACT, PERSON, HOUSEHOLD, AID_RECORD, ASSET, INCOME_RECORD, DISABILITY,
     ILLNESS, DEATH, CONSENT, DONATION, CHARITY, MATCH, SCHEMA_MIGRATION, INGEST_BATCH,
     HEALTH_PROBE, HUKOU_ENTRY, FAMILY_MEMBERSHIP, MEDICAL_SETTLEMENT, STUDENT_RECORD,
     MONITORING_CASE, STAFF_MEMBER, REGION_STANDARD, AUDIT_EVENT, AUDIT_HEAD, AUDIT_CHECKPOINT,
-    ALERT, REFERRAL,
+    ALERT, REFERRAL, LINK_RUN, REVIEW_PAIR, POLICY_VERSION,
 })
 
 # Labels a ``Fact`` node written by ingest may carry besides ``Fact`` (key ``fact_key``).

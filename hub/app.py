@@ -4,8 +4,8 @@ The Neo4j driver opens and closes in the lifespan, so a test client used as a co
 manager exercises both. Keys are loaded when the app is built, so a missing token key
 (outside dev mode) or an insecure audit key file fails at start-up, not at the first
 request. Middleware, outermost first: correlation id, body size (413), authentication and
-purpose (401/400/405), per-principal rate limit (429). GraphiQL, introspection and field
-suggestions only in dev mode; queries over GET never.
+purpose (401/400/405), per-principal rate limit (429), Neo4j unreachable (503). GraphiQL,
+introspection and field suggestions only in dev mode; queries over GET never.
 """
 
 from __future__ import annotations
@@ -13,21 +13,25 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 from strawberry.asgi import GraphQL
 
 from hub.api.access import AccessGuard
 from hub.api.authn import AuthMiddleware
 from hub.api.body_limit import BodySizeLimitMiddleware
 from hub.api.correlation import CorrelationIdMiddleware, correlation_id_of
+from hub.api.db_guard import DatabaseGuardMiddleware
 from hub.api.extensions import ApiLimits
+from hub.api.graphiql import ASSETS_DIR, ASSETS_URL, load_demo_logins, page_config, render_page
 from hub.api.rate_limit import RateLimitMiddleware, TokenBucketLimiter
 from hub.audit_log import AuditLog, load_audit_key
 from hub.auth import load_verifier
@@ -45,7 +49,15 @@ logger = logging.getLogger(__name__)
 
 
 class HubGraphQL(GraphQL):
-    """Strawberry's ASGI view with the hub's context (principal, purpose, access guard)."""
+    """Strawberry's ASGI view with the hub's context (principal, purpose, access guard),
+    and in dev mode GraphiQL served from the package (see :mod:`hub.api.graphiql`)."""
+
+    demo_tokens: Path | None = None
+
+    async def render_graphql_ide(self, request: Any) -> Response:
+        logins = load_demo_logins(self.demo_tokens) if self.demo_tokens else {}
+        return HTMLResponse(render_page(page_config(logins, request.query_params)),
+                            headers={"Cache-Control": "no-store"})
 
     async def get_context(self, request: Any, response: Any) -> HubContext:
         state = request.app.state
@@ -64,11 +76,16 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
-    """Readiness: Neo4j reachable and the schema current; 503 otherwise."""
-    report = await run_in_threadpool(check_health, request.app.state.store)
+    """Readiness: Neo4j reachable and the schema current; 503 otherwise (within the
+    connect timeout, or at once while the store's circuit breaker is open)."""
+    store = request.app.state.store
+    report = await run_in_threadpool(check_health, store)
     ready = report.neo4j and report.schema_current
     body = {"ready": ready, "neo4j": report.neo4j, "schema_version": report.schema_version}
-    return JSONResponse(body, status_code=200 if ready else 503)
+    if ready:
+        return JSONResponse(body)
+    return JSONResponse(body, status_code=503,
+                        headers={"Retry-After": str(store.breaker.retry_after())})
 
 
 def _open_kit(settings: Settings) -> PrivacyKit:
@@ -96,7 +113,7 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         owned = store is None
-        app.state.store = store if store is not None else Store.connect(settings)
+        app.state.store = store if store is not None else Store.connect(settings, for_api=True)
         app.state.audit = AuditLog.open(app.state.store, settings)  # anchored beside its key
         app.state.kit = kit
         try:  # a changed access policy is itself an audited event (三员分立)
@@ -116,16 +133,20 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         graphql_ide="graphiql" if settings.dev_mode else None,
         allow_queries_via_get=False,
     )
+    graphql.demo_tokens = settings.demo_tokens_path
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
     ]
+    if settings.dev_mode:  # GraphiQL's scripts and styles, vendored (no CDN)
+        routes.append(Mount(ASSETS_URL, StaticFiles(directory=ASSETS_DIR), name="graphiql"))
     middleware = [
         Middleware(CorrelationIdMiddleware),
         Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
         Middleware(AuthMiddleware, verifier=verifier, dev_mode=settings.dev_mode),
         Middleware(RateLimitMiddleware,
                    limiter=TokenBucketLimiter(settings.rate_limit_per_minute)),
+        Middleware(DatabaseGuardMiddleware),
     ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

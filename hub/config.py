@@ -116,7 +116,12 @@ class Settings:
         neo4j_start_timeout: HUB_NEO4J_START_TIMEOUT seconds to wait for Bolt.
         batch_size: HUB_BATCH_SIZE rows per ``UNWIND`` write.
         query_timeout: HUB_QUERY_TIMEOUT seconds per Cypher query.
-        retry_seconds: HUB_RETRY_SECONDS a transaction is retried on transient errors.
+        retry_seconds: HUB_RETRY_SECONDS a transaction is retried on transient errors
+            (command-line work; the whole of an ingest keeps to this window).
+        neo4j_connect_timeout: HUB_NEO4J_CONNECT_TIMEOUT seconds to open a connection
+            (``/readyz`` answers within it when Neo4j hangs).
+        neo4j_cooldown: HUB_NEO4J_COOLDOWN seconds the store fails at once after finding
+            Neo4j unreachable (circuit breaker; the API's ``Retry-After``).
         dev_mode: HUB_DEV, enables GraphiQL and introspection.
         http_host / http_port: HUB_HOST / HUB_PORT of ``hub serve``.
         master_key: HUB_MASTER_KEY, base64 master key (KEK); wins over the key file.
@@ -161,6 +166,8 @@ class Settings:
     batch_size: int = 2000
     query_timeout: float = 120.0
     retry_seconds: float = 60.0
+    neo4j_connect_timeout: float = 3.0
+    neo4j_cooldown: float = 5.0
     dev_mode: bool = False
     http_host: str = "127.0.0.1"
     http_port: int = 8000
@@ -210,6 +217,8 @@ class Settings:
             batch_size=_int(env, "HUB_BATCH_SIZE", 2000),
             query_timeout=float(_int(env, "HUB_QUERY_TIMEOUT", 120)),
             retry_seconds=float(_int(env, "HUB_RETRY_SECONDS", 60)),
+            neo4j_connect_timeout=float(_int(env, "HUB_NEO4J_CONNECT_TIMEOUT", 3)),
+            neo4j_cooldown=float(_int(env, "HUB_NEO4J_COOLDOWN", 5)),
             dev_mode=_bool(env, "HUB_DEV", False),
             http_host=env.get("HUB_HOST") or "127.0.0.1",
             http_port=_int(env, "HUB_PORT", 8000),
@@ -258,6 +267,11 @@ class Settings:
     def dev_jwt_secret_path(self) -> Path:
         """Where dev mode keeps its generated HS256 token secret."""
         return self.keys_dir / "jwt-dev.secret"
+
+    @property
+    def demo_tokens_path(self) -> Path:
+        """Where ``hub demo`` saves its users' tokens (mode 0600; GraphiQL's ``?as=``)."""
+        return self.data_dir / "demo" / "tokens.json"
 
     @property
     def neo4j_home(self) -> Path:

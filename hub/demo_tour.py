@@ -16,26 +16,31 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from hub.audit_log import AuditLog
-from hub.auth import dev_secret, issue_dev_token
+from hub.auth import Principal, dev_secret, issue_dev_token
+from hub.charity.demo import DEMO_CHARITY
 from hub.config import Settings
 from hub.consent_service import record_consent
 from hub.security_events import operation_event
 from hub.store import Store
+from privacy import Purpose, purpose_allowed
 
 DEMO_AS_OF = date(2026, 10, 31)
 """The generator's reference date: monitoring judges the demo set on it."""
 
 TOKEN_TTL = timedelta(days=1)
 VERIFIER_ORG = "核对中心"
-CHARITY_ORG = "CH-demo-foundation"
+CHARITY_ORG = DEMO_CHARITY  # the charity of the charity demo: its donation is listed
 
 _REGIONS = "MATCH (h:Household) WHERE h.region_code IS NOT NULL RETURN DISTINCT h.region_code AS r"
+# a household with at least two living members, one of them the examples' applicant
+# (a deceased or moved-out applicant made the verification example say nothing useful)
 _SOME_HOUSEHOLD = """
-MATCH (h:Household)<-[:MEMBER_OF]-(:Person)
-WITH h, count(*) AS members WHERE members >= 2
-WITH h ORDER BY h.household_id LIMIT 1
-MATCH (h)<-[:MEMBER_OF]-(p:Person)
-RETURN h.household_id AS household_id, min(p.person_id) AS person_id
+MATCH (h:Household)<-[m:MEMBER_OF {status: '正常'}]-(p:Person)
+WHERE coalesce(p.status, '正常') <> '死亡'
+WITH h, collect(p.person_id) AS living WHERE size(living) >= 2
+WITH h, living ORDER BY h.household_id LIMIT 1
+RETURN h.household_id AS household_id, reduce(low = head(living), x IN living |
+       CASE WHEN x < low THEN x ELSE low END) AS person_id
 """
 
 # (name, org, roles, purpose to declare)
@@ -58,9 +63,15 @@ class DemoUser:
     purpose: str
     token: str
 
-    def headers(self) -> dict[str, str]:
-        """Headers to paste into GraphiQL's header pane."""
-        return {"Authorization": f"Bearer {self.token}", "X-Purpose": self.purpose}
+    def headers(self, purpose: str | None = None) -> dict[str, str]:
+        """Headers to paste into GraphiQL's header pane (default: the user's purpose)."""
+        return {"Authorization": f"Bearer {self.token}", "X-Purpose": purpose or self.purpose}
+
+    def purposes(self) -> list[str]:
+        """Every purpose this user's role may declare (the policy's, in its order)."""
+        who = Principal(subject=f"demo-{self.name}", org=self.org, roles=self.roles,
+                        regions=())
+        return [p.value for p in Purpose if purpose_allowed(who, p)]
 
 
 @dataclass
@@ -108,7 +119,8 @@ def prepare_tour(store: Store, settings: Settings) -> DemoTour:
 
 def _save_tokens(path: Path, tour: DemoTour) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {u.name: {"org": u.org, "roles": list(u.roles), "headers": u.headers()}
+    payload = {u.name: {"org": u.org, "roles": list(u.roles), "headers": u.headers(),
+                        "headers_by_purpose": {p: u.headers(p) for p in u.purposes()}}
                for u in tour.users}
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as out:
@@ -131,7 +143,7 @@ EXAMPLE_QUERIES: tuple[Example, ...] = (
             "{ me { subject org roles purpose } health { neo4j schemaVersion } }"),
     Example("caseworker", "aid_administration", "one household across every department",
             '{ household(householdId: "{household}") { householdId regionCode urbanRural '
-            "members { relation person { personId name idNumber aidChain { programme "
+            "members { relation state person { personId name idNumber aidChain { programme "
             "department period amount } } } } }"),
     Example("verifier", "verification", "verify the household that consented",
             '{ verifyHousehold(applicant: "{person}") { category monthlyAmount '
@@ -141,6 +153,8 @@ EXAMPLE_QUERIES: tuple[Example, ...] = (
     Example("caseworker", "monitoring", "alerts routed to 民政",
             "{ monitoringAlerts(first: 5) { alerts { alertId type status department "
             "sources { department recordId } } } }"),
+    Example("charity", "charity_matching", "the charity's published donations",
+            "{ donations { donationId title category quantity allocated periodEnd } }"),
     Example("auditor", "audit", "the latest audit events",
             "{ auditEvents(first: 5) { events { seq actor action decision subjectRef } "
             "nextCursor } }"),

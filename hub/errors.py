@@ -9,6 +9,7 @@ the API) can catch one root and show a clear message; messages never carry perso
     │   └── Neo4jFetchError         Maven could not obtain the Neo4j distribution
     ├── StoreError                  talking to Neo4j failed after retries
     │   ├── StoreUnavailableError   the server cannot be reached
+    │   │   └── CircuitOpenError    it could not a moment ago: not tried again yet
     │   └── ConstraintViolationError  a write broke a uniqueness constraint
     ├── SchemaError                 the graph schema is missing or newer than this code
     └── IngestError                 an export cannot be read at all (not a bad row)
@@ -39,6 +40,14 @@ class StoreError(HubError):
 
 class StoreUnavailableError(StoreError):
     """The Neo4j server cannot be reached."""
+
+
+class CircuitOpenError(StoreUnavailableError):
+    """Neo4j was unreachable a moment ago; the store fails at once until ``retry_after``."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class ConstraintViolationError(StoreError):

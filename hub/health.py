@@ -23,7 +23,13 @@ class HealthReport:
 
 
 def check_health(store: Store) -> HealthReport:
-    """Probe Neo4j with one cheap query; never raises (a failure reads as unhealthy)."""
+    """Probe Neo4j with one cheap query; never raises (a failure reads as unhealthy).
+
+    A single connection attempt first, so a dead server is reported within the connect
+    timeout instead of after the store's retries.
+    """
+    if not store.ping():
+        return HealthReport(neo4j=False, schema_version=0, schema_current=False)
     try:
         store.read(q.PING)
         version = schema_version(store)

@@ -14,6 +14,7 @@ import signal
 import socket
 import string
 import subprocess
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -108,9 +109,9 @@ class LocalNeo4j:
             return None
         try:
             proc = psutil.Process(pid)
-            if proc.is_running() and ENTRY_POINT in " ".join(proc.cmdline()):
+            if _alive(proc) and ENTRY_POINT in " ".join(proc.cmdline()):
                 return pid
-        except (psutil.NoSuchProcess, psutil.AccessDenied):
+        except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
             pass
         return None
 
@@ -163,13 +164,15 @@ class LocalNeo4j:
         if pid is None:
             self.pid_file.unlink(missing_ok=True)
             return False
-        proc = psutil.Process(pid)
-        proc.send_signal(signal.SIGTERM)
         try:
-            proc.wait(timeout=timeout)
-        except psutil.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+            proc = psutil.Process(pid)
+            proc.send_signal(signal.SIGTERM)
+            if not _wait_gone(proc, timeout):
+                proc.kill()
+                if not _wait_gone(proc, 10):
+                    raise Neo4jServerError(f"Neo4j (pid {pid}) did not exit after SIGKILL")
+        except psutil.NoSuchProcess:
+            pass  # it went between our look and our signal: stopped all the same
         child = _CHILDREN.pop(pid, None)
         if child is not None:
             child.wait(timeout=10)
@@ -242,6 +245,10 @@ class LocalNeo4j:
         )
         console.close()
         _CHILDREN[process.pid] = process
+        # reap the server as soon as it exits, even when another process stopped it
+        # (``hub neo4j stop`` beside ``hub demo``): no zombie java is left behind
+        threading.Thread(target=process.wait, name=f"reap-neo4j-{process.pid}",
+                         daemon=True).start()
         self.pid_file.write_text(f"{process.pid}\n")
         return process
 
@@ -297,6 +304,28 @@ def new_password(length: int = 32) -> str:
     """
     alphabet = string.ascii_letters + string.digits
     return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def _alive(proc: psutil.Process) -> bool:
+    """Running, and not a zombie (exited, waiting for its parent to reap it)."""
+    try:
+        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+    except (psutil.NoSuchProcess, psutil.ZombieProcess):
+        return False
+
+
+def _wait_gone(proc: psutil.Process, timeout: float) -> bool:
+    """Wait until ``proc`` has exited (a zombie counts: it runs no more); True if it did.
+
+    Why not ``proc.wait``: for a server started by another process (``hub demo``) that
+    has not reaped it yet, ``wait`` sees the zombie's pid and waits the full timeout.
+    """
+    deadline = time.monotonic() + timeout
+    while _alive(proc):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
 
 
 def _java() -> str:

@@ -5,25 +5,41 @@ Reads and writes run as managed transaction functions (``execute_read`` /
 up to ``settings.retry_seconds`` — so a Neo4j restart in the middle of an ingest delays a
 batch instead of losing it. Cypher text comes from ``graph_schema.queries``; nothing here
 builds queries from strings.
+
+Connections time out after ``HUB_NEO4J_CONNECT_TIMEOUT`` seconds, and a
+:class:`~hub.circuit.CircuitBreaker` makes every operation fail at once for a short
+cool-down after one found the server unreachable: so a dead server costs one retry window,
+not one per operation (an ingest's parallel writers, an API request's read then audit).
+The API opens its store with ``for_api=True``: its retry window is about a second.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any, LiteralString, TypeVar
 
 from neo4j import Driver, GraphDatabase, ManagedTransaction, unit_of_work
-from neo4j.exceptions import ConstraintError, DriverError, Neo4jError, ServiceUnavailable
+from neo4j.exceptions import ConstraintError, DriverError, Neo4jError
 
+from hub.circuit import CircuitBreaker
 from hub.config import Settings
-from hub.errors import ConstraintViolationError, StoreError, StoreUnavailableError
+from hub.errors import (
+    CircuitOpenError,
+    ConstraintViolationError,
+    StoreError,
+    StoreUnavailableError,
+)
 from hub.neo4j_local import LocalNeo4j
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
+# The API's retry window: a dead server costs a request a second or two (the driver's one
+# quick retry), and the breaker spares the next requests.
+_API_RETRY_SECONDS = 1.0
 Record = dict[str, Any]
 
 
@@ -64,24 +80,34 @@ class Store:
     """Sessions, transactions and batched ``UNWIND`` writes against one Neo4j database."""
 
     def __init__(self, driver: Driver, *, batch_size: int = 2000, timeout: float = 120.0,
-                 database: str | None = None) -> None:
+                 database: str | None = None, breaker: CircuitBreaker | None = None,
+                 retry_seconds: float = 60.0) -> None:
         self._driver = driver
         self.batch_size = batch_size
         self.timeout = timeout
         self.database = database
+        self.breaker = breaker or CircuitBreaker(cooldown=5.0)
+        self.retry_seconds = retry_seconds
 
     @classmethod
-    def connect(cls, settings: Settings) -> Store:
+    def connect(cls, settings: Settings, *, for_api: bool = False) -> Store:
         """Open a driver to the configured server and check that it answers.
+
+        Args:
+            settings: where the server is, and the timeouts.
+            for_api: retry for about a second (a request must not hang; the circuit
+                breaker spares the next ones), not for ``HUB_RETRY_SECONDS``.
 
         Raises:
             StoreUnavailableError: the server cannot be reached or refuses the credentials.
         """
         uri, user, password = connection_details(settings)
+        window = _API_RETRY_SECONDS if for_api else settings.retry_seconds
         driver = GraphDatabase.driver(
             uri, auth=(user, password),
-            max_transaction_retry_time=settings.retry_seconds,
-            connection_acquisition_timeout=settings.retry_seconds,
+            max_transaction_retry_time=0,  # one quick retry; the window is _execute's
+            connection_acquisition_timeout=settings.neo4j_connect_timeout,
+            connection_timeout=settings.neo4j_connect_timeout,
             notifications_min_severity="OFF",
         )
         try:
@@ -89,7 +115,10 @@ class Store:
         except (DriverError, Neo4jError) as exc:
             driver.close()
             raise StoreUnavailableError(f"cannot reach Neo4j at {uri}: {exc}") from exc
-        return cls(driver, batch_size=settings.batch_size, timeout=settings.query_timeout)
+        breaker = CircuitBreaker(cooldown=settings.neo4j_cooldown,
+                                 tolerance=0.0 if for_api else window)
+        return cls(driver, batch_size=settings.batch_size, timeout=settings.query_timeout,
+                   breaker=breaker, retry_seconds=window)
 
     def close(self) -> None:
         """Close the driver and its connection pool."""
@@ -105,6 +134,17 @@ class Store:
     def driver(self) -> Driver:
         """The underlying driver, for code that needs a session of its own (rare)."""
         return self._driver
+
+    def ping(self) -> bool:
+        """One connection attempt, no retries: does Neo4j answer now? (for ``/readyz``)."""
+        if self.breaker.is_open():
+            return False
+        try:
+            self._driver.verify_connectivity()
+        except (DriverError, Neo4jError):
+            self.breaker.record_failure()
+            return False
+        return True
 
     # -- queries -----------------------------------------------------------------------
     def read(self, text: LiteralString, **params: Any) -> list[Record]:
@@ -155,41 +195,81 @@ class Store:
 
     def stream(self, text: LiteralString, **params: Any) -> Iterator[Record]:
         """Stream a large read (auto-commit, not retried) record by record."""
+        self._check_breaker()
         try:
             with self._driver.session(database=self.database) as session:
                 for record in session.run(text, quiet(params)):
                     yield record.data()
         except Neo4jError as exc:
             raise StoreError(_safe_message(exc)) from exc
+        except DriverError as exc:
+            self.breaker.record_failure()
+            raise self._unreachable(exc) from exc
 
     def run_autocommit(self, text: LiteralString, **params: Any) -> list[Record]:
         """Run a query in an auto-commit transaction (needed by ``CALL … IN TRANSACTIONS``).
 
         Not retried: use it only for idempotent maintenance statements.
         """
+        self._check_breaker()
         try:
             with self._driver.session(database=self.database) as session:
                 return [record.data() for record in session.run(text, quiet(params))]
         except Neo4jError as exc:
             raise StoreError(_safe_message(exc)) from exc
+        except DriverError as exc:
+            self.breaker.record_failure()
+            raise self._unreachable(exc) from exc
 
     def transaction(self, work: Callable[[ManagedTransaction], T], *, write: bool = True) -> T:
         """Run several statements in one retried transaction (``work`` must be idempotent)."""
         return self._execute(work, write=write)
 
     def _execute(self, work: Callable[[ManagedTransaction], T], *, write: bool) -> T:
+        """Run ``work`` in a managed transaction, retried within ``retry_seconds``.
+
+        The window is this store's, not the driver's (whose back-off doubles up to past
+        the window): transient errors are retried for it, and a lost server for what is
+        left of the store-wide outage (see :class:`~hub.circuit.CircuitBreaker`),
+        including a commit whose outcome was lost (``work`` is idempotent).
+        """
         timed = unit_of_work(timeout=self.timeout)(work)
-        try:
-            with self._driver.session(database=self.database) as session:
-                if write:
-                    return session.execute_write(timed)
-                return session.execute_read(timed)
-        except ConstraintError as exc:
-            raise ConstraintViolationError(_safe_message(exc)) from exc
-        except ServiceUnavailable as exc:
-            raise StoreUnavailableError(f"Neo4j unavailable after retries: {exc}") from exc
-        except Neo4jError as exc:
-            raise StoreError(_safe_message(exc)) from exc
+        started = self.breaker.now()
+        while True:
+            self._check_breaker()
+            try:
+                with self._driver.session(database=self.database) as session:
+                    run = session.execute_write if write else session.execute_read
+                    result = run(timed)
+            except ConstraintError as exc:
+                raise ConstraintViolationError(_safe_message(exc)) from exc
+            except Neo4jError as exc:
+                if exc.is_retryable() and self.breaker.now() - started < self.retry_seconds:
+                    time.sleep(0.5)
+                    continue
+                raise StoreError(_safe_message(exc)) from exc
+            except DriverError as exc:  # ServiceUnavailable, SessionExpired, IncompleteCommit
+                left = self.breaker.record_failure(started)
+                if left <= 0:
+                    raise self._unreachable(exc) from exc
+                logger.warning("Neo4j unreachable (%s); retrying for up to %.0f s more",
+                               type(exc).__name__, left)
+                time.sleep(min(1.0, left))
+                continue
+            self.breaker.record_success()
+            return result
+
+    def _check_breaker(self) -> None:
+        """Fail at once while the breaker is open (Neo4j was unreachable a moment ago)."""
+        if self.breaker.is_open():
+            wait = self.breaker.retry_after()
+            raise CircuitOpenError(f"Neo4j is unreachable (next attempt in {wait} s)", wait)
+
+    def _unreachable(self, exc: DriverError) -> StoreUnavailableError:
+        """Describe the failure (the driver's class, no values)."""
+        return StoreUnavailableError(
+            f"Neo4j unavailable after retrying for {self.retry_seconds:.0f} s "
+            f"({type(exc).__name__}: {exc})")
 
 
 def _chunks(rows: Iterable[T], size: int) -> Iterator[Sequence[T]]:

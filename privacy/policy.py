@@ -254,6 +254,7 @@ GRAPHQL_FIELD_CLASSES: Mapping[tuple[str, str], AccessClass] = {
     ("Member", "person"): _C.RELATION,
     ("Member", "relation"): _C.RELATION,
     ("Member", "status"): _C.RELATION,
+    ("Member", "state"): _C.RELATION,
     ("Member", "supporters"): _C.RELATION,
     ("Supporter", "*"): _C.RELATION,
     ("AidRecord", "recordKey"): _C.REFERENCE,

@@ -1,6 +1,6 @@
-"""Find plaintext identifiers in text (logs, exports, free-text fields): ``hub privacy scan``.
+"""Find plaintext identifiers and residents' names in text (``hub privacy scan``).
 
-Pure detection, no I/O. Three kinds are reported:
+Pure detection, no I/O. Four kinds are reported:
 
 - ``resident_id``: 18 characters (17 digits + digit/X) with a valid GB 11643 checksum, a
   known province code and a plausible birth date; or a legacy 15-digit number with a
@@ -8,13 +8,17 @@ Pure detection, no I/O. Three kinds are reported:
 - ``mobile``: a mainland mobile number ``1[3-9]xxxxxxxxx``, optionally written
   ``+86``/``0086``-prefixed and grouped 3-4-4 with spaces or hyphens.
 - ``bank_card``: 13 to 19 digits (optionally in groups of four) passing the Luhn check.
+- ``person_name``: the name of a resident, found by :class:`NameFinder` (built from the
+  names the hub holds, decrypted in memory by the caller).
 
 Precision rules: a candidate must be a whole run of ASCII digits, bounded by characters
-that are neither ASCII letters nor digits, so digits inside hex hashes, base64 payloads
-or words are ignored; ciphertext tokens (``enc1.…``) are skipped entirely; runs of one
-repeated digit are not cards. Full-width digits are read as ASCII digits. Residual false
-positives: a blind-index value whose 16 hex characters happen to be all decimal digits
-(about 1 in 2,000) can pass Luhn (1 in 10); scan index columns with that in mind.
+that are neither ASCII letters nor digits, and not one side of a decimal point (``0.0375…``
+is a float, as in a linkage model's parameters), so digits inside hex hashes, base64
+payloads, floats or words are ignored; ciphertext tokens (``enc1.…``) are skipped
+entirely; runs of one repeated digit are not cards. Full-width digits are read as ASCII
+digits. Residual false positives: a blind-index value whose 16 hex characters happen to be
+all decimal digits (about 1 in 2,000) can pass Luhn (1 in 10); scan index columns with
+that in mind.
 
 A :class:`Finding` never holds the value, only its kind, span and a masked form.
 """
@@ -22,7 +26,10 @@ A :class:`Finding` never holds the value, only its kind, span and a masked form.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+import ahocorasick
 
 from privacy.normalise import (
     PROVINCE_CODES,
@@ -31,8 +38,9 @@ from privacy.normalise import (
 )
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
-_EDGE_BEFORE = r"(?<![0-9A-Za-z])"
-_EDGE_AFTER = r"(?![0-9A-Za-z])"
+# a digit run must not touch a letter or digit, nor be either side of a decimal point
+_EDGE_BEFORE = r"(?<![0-9A-Za-z])(?<![0-9]\.)"
+_EDGE_AFTER = r"(?![0-9A-Za-z])(?!\.[0-9])"
 _TOKEN = re.compile(r"enc[0-9]+\.[A-Za-z0-9_.\-]*")
 _ID = re.compile(_EDGE_BEFORE + r"(?:[0-9]{17}[0-9Xx]|[0-9]{15})" + _EDGE_AFTER)
 _MOBILE = re.compile(
@@ -45,8 +53,33 @@ _CARD = re.compile(
     + r"(?:[0-9]{13,19}|[0-9]{4}(?:([ \-])[0-9]{4}){2,3}(?:\1[0-9]{1,3})?)"
     + _EDGE_AFTER
 )
+# Prefilters for a database (valid in Python and Java regexes, matched against the whole
+# value): every text in which ``find_identifiers`` or ``NameFinder`` can find something
+# passes them, most other text does not. ``hub privacy scan`` runs them inside Neo4j so
+# that only candidates come back.
+_D = "[0-9\uff10-\uff19]"
+_DIGITISH = "[0-9\uff10-\uff19 \\-]"
+_NOT_BEFORE = "(?<![0-9A-Za-z\uff10-\uff19])(?<![0-9]\\.)"
+# a run of 11 or more digits, spaces and hyphens, not glued to a letter, digit or decimal
+# point before it: needed for any ID, mobile or card
+LONG_DIGIT_RUN = f"(?s).*{_NOT_BEFORE}{_D}{_DIGITISH}{{10}}.*"
+_NOT_AFTER = "(?![0-9A-Za-z\uff10-\uff19])(?!\\.[0-9])"
+NUMBER_CANDIDATE = (
+    "(?s).*" + _NOT_BEFORE + "(?:"
+    + f"{_D}{{17}}[0-9Xx\uff10-\uff19\uff38\uff58]|{_D}{{15}}"
+    + f"|1[3-9]{_D}[ \\-]?{_D}{{4}}[ \\-]?{_D}{{4}}"
+    + f"|{_D}{{13,19}}|{_D}{{4}}(?:[ \\-]{_D}{{4}}){{2,3}}(?:[ \\-]{_D}{{1,3}})?"
+    + ")" + _NOT_AFTER + ".*"
+)
+# at least two Chinese characters, as in any name the NameFinder knows (a superset: every
+# character from U+3400 up; ``.*`` is the fastest form for Java's regex engine)
+TEXT_CANDIDATE = "(?s).*[\u3400-\uffff].*[\u3400-\uffff].*"
+# Where a text may be cut into segments without cutting a name (names hold none of these);
+# few, as ``split`` in Cypher costs in proportion to their number.
+SEGMENT_SEPARATORS = (":", "|", ";", ",", "\n", "\t", " ", "/", "=", '"')
+
 # Priority when candidates overlap: the most specific kind wins.
-_PRIORITY = {"resident_id": 0, "mobile": 1, "bank_card": 2}
+_PRIORITY = {"resident_id": 0, "mobile": 1, "bank_card": 2, "person_name": 3}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +87,11 @@ class Finding:
     """A suspected plaintext identifier in scanned text.
 
     Attributes:
-        kind: ``"resident_id"``, ``"mobile"`` or ``"bank_card"``.
+        kind: ``"resident_id"``, ``"mobile"``, ``"bank_card"`` or ``"person_name"``.
         start: Index of the first character in the scanned text.
         end: Index one past the last character (``text[start:end]`` is the match).
-        masked: The value with its middle replaced by ``*``, e.g. ``6590**********123X``.
+        masked: The value with its middle replaced by ``*``, e.g. ``6590**********123X``
+            (a name keeps its first character only: ``龙**``).
     """
 
     kind: str
@@ -138,3 +172,89 @@ def find_identifiers(text: str) -> list[Finding]:
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
+
+
+# CJK unified ideographs (with extension A) and compatibility ideographs
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# separators written inside minority names (本人名·父名), in the variants exports use
+_NAME_DOTS = ("·", "•", "・", "．", ".", "")
+
+
+def mask_name(name: str) -> str:
+    """Keep a name's first character only (``龙**``): enough to tell findings apart."""
+    return name[:1] + "*" * (len(name) - 1)
+
+
+def _name_variants(name: str) -> set[str]:
+    compact = "".join(name.split())
+    dots = [d for d in _NAME_DOTS[:-1] if d in compact]
+    if not dots:
+        return {compact}
+    base = compact
+    for dot in dots:
+        base = base.replace(dot, "\0")
+    return {base.replace("\0", dot) for dot in _NAME_DOTS}
+
+
+class NameFinder:
+    """Finds residents' names in text, all names in one Aho–Corasick pass (pyahocorasick).
+
+    Why the length rule: a name of three or more characters is specific enough to report
+    wherever it occurs ("浮梁县峙滩镇龙春雷养殖场"), but two characters inside a longer run
+    of Chinese text are too often an ordinary word or part of a place or company name; a
+    two-character name is reported only as a whole segment, bounded by non-Chinese
+    characters or the ends of the text ("王伟", "户主:王伟;"). Names with fewer than two
+    Chinese characters are ignored. Dotted minority names match in every dot variant.
+
+    The names stay in memory only; ``repr`` shows how many there are, nothing else.
+    """
+
+    def __init__(self, names: Iterable[str]) -> None:
+        """Args:
+            names: plaintext names of persons (duplicates and blanks are fine).
+        """
+        self._automaton = ahocorasick.Automaton()
+        for name in names:
+            for variant in _name_variants(name):
+                if len(_CJK.findall(variant)) >= 2:
+                    self._automaton.add_word(variant, len(variant))
+        self._size = len(self._automaton)
+        if self._size:
+            self._automaton.make_automaton()
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __repr__(self) -> str:
+        return f"<NameFinder of {self._size} names>"
+
+    def find(self, text: str) -> list[Finding]:
+        """Report residents' names in ``text`` (longest first where they overlap).
+
+        Args:
+            text: Any text; nothing is stored or logged.
+
+        Returns:
+            Non-overlapping ``person_name`` findings sorted by position, masked.
+        """
+        if not self._size or not _CJK.search(text):
+            return []
+        hits: list[tuple[int, int]] = []
+        for last, length in self._automaton.iter(text):
+            start, end = last + 1 - length, last + 1
+            if length == 2 and not _segment(text, start, end):
+                continue
+            hits.append((start, end))
+        accepted: list[Finding] = []
+        for start, end in sorted(hits, key=lambda h: (h[0] - h[1], h[0])):
+            if not any(_overlaps((start, end), (f.start, f.end)) for f in accepted):
+                accepted.append(Finding("person_name", start, end,
+                                        mask_name(text[start:end])))
+        return sorted(accepted, key=lambda f: f.start)
+
+
+def _segment(text: str, start: int, end: int) -> bool:
+    """True if ``text[start:end]`` is not glued to Chinese characters on either side."""
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    return not _CJK.match(before) and not _CJK.match(after)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from enum import Enum
 from typing import Any
 
 import strawberry
@@ -189,11 +190,33 @@ class SupporterType:
     audit_subject: strawberry.Private[DataSubject]
 
 
+@strawberry.enum(name="MemberState",
+                 description="Whether a member still counts in the household.")
+class MemberState(Enum):
+    LIVING = "living"
+    DECEASED = "deceased"
+    MOVED_OUT = "moved_out"
+    UNKNOWN = "unknown"
+
+
+def member_state(membership: str | None, person_status: str | None) -> MemberState:
+    """The member's state from the 户籍 membership (正常/死亡/迁出) and the person's
+    status (a death registered on another row counts too)."""
+    if membership == "死亡" or person_status == "死亡":
+        return MemberState.DECEASED
+    if membership == "迁出":
+        return MemberState.MOVED_OUT
+    return MemberState.LIVING if membership == "正常" else MemberState.UNKNOWN
+
+
 @strawberry.type(name="Member", description="A household member and the membership.")
 class MemberType:
     person: PersonType | None
     relation: str | None = strawberry.field(description="Relation to the head (户主, 配偶 …).")
     status: str | None = strawberry.field(description="Membership status (正常, 迁出 …).")
+    state: MemberState = strawberry.field(
+        description="LIVING, DECEASED or MOVED_OUT: whether the member counts in the "
+                    "household (verification counts the LIVING ones).")
     supporters: list[SupporterType] | None
     audit_subject: strawberry.Private[DataSubject]
 
@@ -203,6 +226,7 @@ class MemberType:
         person = PersonType.build(card.person, household_id)
         subject = person.audit_subject
         return cls(person=person, relation=card.relation, status=card.status,
+                   state=member_state(card.status, card.person.status),
                    supporters=[SupporterType(person_id=pid, kind=kind, audit_subject=subject)
                                for pid, kind in card.supporters],
                    audit_subject=subject)

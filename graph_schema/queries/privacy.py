@@ -1,14 +1,4 @@
-"""Queries behind ``hub privacy scan`` and ``hub keys rewrap``."""
-
-ALL_NODE_PROPERTIES = """
-MATCH (n)
-RETURN elementId(n) AS element_id, labels(n) AS labels, properties(n) AS props
-"""
-
-ALL_RELATIONSHIP_PROPERTIES = """
-MATCH ()-[r]->()
-RETURN elementId(r) AS element_id, [type(r)] AS labels, properties(r) AS props
-"""
+"""Queries behind ``hub keys rewrap`` (``hub privacy scan``: see ``privacy_scan``)."""
 
 # one page of nodes holding ciphertexts, in a stable order, after a resume point
 SEALED_NODES_PAGE = """

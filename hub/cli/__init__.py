@@ -25,6 +25,8 @@ app = typer.Typer(
     help="Social-assistance data hub: Neo4j, ingest, linkage, GraphQL API.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # click's plain help: typer's rich panels print "<bool>" beside every flag
+    rich_markup_mode=None,
 )
 app.add_typer(neo4j_cmd.app, name="neo4j")
 app.add_typer(db_cmd.app, name="db")

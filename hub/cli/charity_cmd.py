@@ -7,8 +7,6 @@ charity — through the real API in process, so each step is policy-checked and 
 
 from __future__ import annotations
 
-import logging
-
 import typer
 
 from graph_schema import migrate
@@ -16,6 +14,7 @@ from hub.charity.categories import NEED_CATEGORIES
 from hub.charity.demo import run_charity_demo
 from hub.charity.model import CharityError
 from hub.cli._common import console, err_console, hub_errors, settings
+from hub.cli._output import JSON_OPTION, PLAIN_OPTION, Column, emit
 from hub.store import Store
 
 app = typer.Typer(help="Charity matching: donations to consenting recipients.",
@@ -27,10 +26,9 @@ def demo(
     region: str | None = typer.Option(None, help="County code (default: the busiest)."),
     recipients: int = typer.Option(4, min=1, max=50, help="Recipients who consent."),
 ) -> None:
-    """Match one donation end to end on the linked graph (run ``hub link`` first)."""
+    """Match one donation end to end on the linked graph ('hub ingest', then 'hub link run'
+    first)."""
     s = settings().with_overrides(dev_mode=True)
-    for name in ("httpx", "httpx2"):  # the in-process client: one line per step, not per call
-        logging.getLogger(name).setLevel(logging.WARNING)
     with hub_errors(), Store.connect(s) as store:
         migrate(store)
         try:
@@ -43,8 +41,13 @@ def demo(
 
 
 @app.command()
-def categories() -> None:
+def categories(as_json: bool = JSON_OPTION, plain: bool = PLAIN_OPTION) -> None:
     """List the need categories and the government aid that already covers each."""
-    for name, coverage in sorted(NEED_CATEGORIES.items()):
-        covered = sorted(coverage.departments | coverage.programmes) or ["(none)"]
-        console.print(f"{name:16} covered by: {', '.join(covered)}", highlight=False)
+    rows = [{"category": name,
+             "covered_by": sorted(coverage.departments | coverage.programmes)}
+            for name, coverage in sorted(NEED_CATEGORIES.items())]
+    emit(rows, (Column("category", "category", copyable=True),
+                Column("covered_by", "covered by")),
+         title="need categories", as_json=as_json, plain=plain,
+         cell=lambda key, value: ", ".join(value) or "(none)" if key == "covered_by"
+         else str(value))

@@ -13,7 +13,7 @@ from graph_schema import migrate
 from hub.charity import CharityError
 from hub.charity.demo import run_charity_demo
 from hub.cli._common import console, hub_errors, settings
-from hub.cli.ingest_cmd import print_report
+from hub.cli.ingest_cmd import print_report, write_report
 from hub.cli.serve_cmd import serve_app
 from hub.config import Settings
 from hub.demo import generate as generate_set
@@ -23,6 +23,7 @@ from hub.monitoring import run_monitoring
 from hub.neo4j_local import LocalNeo4j
 from hub.privacy_kit import PrivacyKit, open_privacy
 from hub.resolution import run_link
+from hub.resolution.service import LinkSummary
 from hub.store import Store
 
 app = typer.Typer(help="Run the demo, or generate synthetic exports.",
@@ -57,17 +58,27 @@ def prepare_demo_graph(s: Settings, households: int, seed: int) -> DemoTour:
         return load_demo(store, open_privacy(s), s, set_dir)
 
 
+def link_message(summary: LinkSummary) -> str:
+    """One line on the link run; a re-run with nothing new says so (not "0 people")."""
+    if summary.mode != "full" and summary.new_mentions == 0:
+        return (f"nothing new to link: the {summary.mentions} mentions were linked by an "
+                f"earlier run ({summary.seconds} s)")
+    return (f"linked {summary.new_mentions} new of {summary.mentions} mentions; "
+            f"{summary.persons} people created or updated ({summary.mode}, "
+            f"{summary.seconds} s)")
+
+
 def load_demo(store: Store, kit: PrivacyKit, s: Settings, set_dir: Path) -> DemoTour:
     """Ingest, link and monitor ``set_dir`` into ``store``; issue the demo's tokens."""
     migrate(store)
     began = time.monotonic()
     with console.status("ingesting the demo set"):
         report = ingest_directory(store, kit, set_dir, IngestOptions())
-    print_report(report, time.monotonic() - began, show_rows=5)
+    report_path = write_report(report, s.data_dir / "demo" / "ingest-report.json")
+    print_report(report, time.monotonic() - began, show_rows=5, report_path=report_path)
     with console.status("linking people and households"):
         summary = run_link(store, kit, cache_dir=s.link_cache_dir)
-    console.print(f"linked {summary.mentions} mentions into {summary.persons} people "
-                  f"({summary.mode}, {summary.seconds} s)")
+    console.print(link_message(summary))
     with console.status("monitoring: overlaps, deceased still paid, missed eligible …"):
         monitoring = run_monitoring(store, kit, as_of=DEMO_AS_OF)
     console.print(f"monitoring as of {DEMO_AS_OF}: {sum(monitoring.found.values())} "
@@ -81,20 +92,35 @@ def load_demo(store: Store, kit: PrivacyKit, s: Settings, set_dir: Path) -> Demo
     return tour
 
 
+def graphiql_link(s: Settings, user: str, purpose: str | None = None) -> str:
+    """GraphiQL opened as a demo user (headers filled in; see hub.api.graphiql)."""
+    link = f"http://{s.http_host}:{s.http_port}/graphql?as={user}"
+    return link + (f"&purpose={purpose}" if purpose else "")
+
+
 def print_tour(s: Settings, tour: DemoTour) -> None:
-    """Where to click and what to paste."""
+    """Where to click and what to paste: a link and a token per user, then examples."""
     console.rule("try the API")
-    console.print(f"GraphiQL: http://{s.http_host}:{s.http_port}/graphql — paste a user's "
-                  f"headers (from {tour.tokens_file}) into the Headers pane.")
+    console.print("Open GraphiQL as a user (headers filled in), or send the headers "
+                  f"yourself; also saved in {tour.tokens_file} (mode 0600), with one set "
+                  "of headers per purpose each user may declare.", highlight=False)
     for user in tour.users:
-        console.print(f"[bold]{user.name}[/] ({user.org}, purpose {user.purpose})")
+        console.print(f"\n[bold]{user.name}[/] ({user.org}, X-Purpose: {user.purpose})",
+                      highlight=False)
+        console.print(f"  {graphiql_link(s, user.name)}", markup=False, highlight=False)
+        console.print(f"  Authorization: Bearer {user.token}", markup=False,
+                      highlight=False, soft_wrap=True)
     if tour.consented_household:
-        console.print(f"household {tour.consented_household} has a verification consent "
-                      "for the verifier.")
+        console.print(f"\nhousehold {tour.consented_household} has a verification consent "
+                      f"for the verifier; its member {tour.consented_person} (living) is "
+                      "the applicant below.", highlight=False)
     for example in EXAMPLE_QUERIES:
-        console.print(f"[dim]# {example.title} — as {example.user}, "
-                      f"X-Purpose: {example.purpose}[/]")
-        console.print(render_example(example.query, tour), markup=False)
+        console.print(f"\n[dim]# {example.title} — as {example.user}, "
+                      f"X-Purpose: {example.purpose}[/]", highlight=False)
+        console.print(f"[dim]# {graphiql_link(s, example.user, example.purpose)}[/]",
+                      highlight=False)
+        console.print(render_example(example.query, tour), markup=False, highlight=False,
+                      soft_wrap=True)
 
 
 @app.callback()
@@ -123,5 +149,5 @@ def demo(
         serve_app(s)
     finally:
         if started_here and server is not None:
-            server.stop()
-            console.print("Neo4j stopped")
+            stopped = server.stop()
+            console.print("Neo4j stopped" if stopped else "Neo4j had already stopped")

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import typer
 from rich.progress import Progress
-from rich.table import Table
 
 from hub.cli._common import console, err_console, hub_errors, settings
+from hub.cli._output import JSON_OPTION, PLAIN_OPTION, Column, emit
 from hub.keys_service import count_sealed_nodes, rewrap_graph, versions_in_use
 from hub.privacy_kit import open_privacy
 from hub.security_events import record_operation
@@ -35,18 +35,18 @@ def _audited(action: str, reason: str) -> None:
 
 
 @app.command("list")
-def list_versions() -> None:
+def list_versions(as_json: bool = JSON_OPTION, plain: bool = PLAIN_OPTION) -> None:
     """Key versions with their status, and how many stored ciphertexts use each."""
     kit = _kit()
     with hub_errors(), Store.connect(settings()) as store:
         used = versions_in_use(store)
-    table = Table(title=f"keyring {kit.keyring_path}")
-    for column in ("version", "status", "profile", "ciphertexts in graph"):
-        table.add_column(column)
-    for info in kit.keyring.versions():
-        table.add_row(str(info.version), str(info.status), str(info.profile),
-                      str(used.get(info.version, 0)))
-    console.print(table)
+    rows = [{"version": info.version, "status": str(info.status),
+             "profile": str(info.profile), "ciphertexts": used.get(info.version, 0)}
+            for info in kit.keyring.versions()]
+    emit(rows, (Column("version", "version"), Column("status", "status"),
+                Column("profile", "profile"),
+                Column("ciphertexts", "ciphertexts in graph", justify="right")),
+         title=f"keyring {kit.keyring_path}", as_json=as_json, plain=plain)
 
 
 @app.command()

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from graph_schema import migrate
 from hub.cli._common import console, hub_errors, settings
+from hub.cli._output import JSON_OPTION, PLAIN_OPTION, Column, emit
 from hub.privacy_kit import open_privacy
 from hub.resolution import run_link
 from hub.resolution.evaluate import evaluate_graph, read_truth
@@ -38,18 +39,19 @@ def run(full: bool = typer.Option(False, help="Relink everything, not only new m
 
 
 @app.command()
-def review(limit: int = typer.Option(20, help="Pairs to list.")) -> None:
+def review(limit: int = typer.Option(20, help="Pairs to list."),
+           as_json: bool = JSON_OPTION, plain: bool = PLAIN_OPTION) -> None:
     """List pending review pairs, strongest first (record keys only, no personal data)."""
     with hub_errors(), Store.connect(settings()) as store:
         pairs = pending_pairs(store, limit)
-    table = Table(title=f"{len(pairs)} pending pairs")
-    for column in ("record A", "record B", "weight", "reason"):
-        table.add_column(column)
-    for pair in pairs:
-        weight = "" if pair["weight"] is None else f"{pair['weight']:.1f}"
-        table.add_row(pair["key_a"], pair["key_b"], weight, pair["reason"])
-    console.print(table)
-    console.print("decide with: hub link decide RECORD_A RECORD_B --accept|--reject")
+    emit(pairs, (Column("key_a", "record A", copyable=True),
+                 Column("key_b", "record B", copyable=True),
+                 Column("weight", "weight", justify="right"), Column("reason", "reason")),
+         title=f"{len(pairs)} pending pairs", as_json=as_json, plain=plain,
+         cell=lambda key, value: (f"{value:.1f}" if key == "weight" and value is not None
+                                  else "" if value is None else str(value)))
+    if not (as_json or plain):
+        console.print("decide with: hub link decide RECORD_A RECORD_B --accept|--reject")
 
 
 @app.command()

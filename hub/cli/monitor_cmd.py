@@ -10,6 +10,7 @@ from rich.table import Table
 
 from graph_schema import migrate
 from hub.cli._common import console, hub_errors, settings
+from hub.cli._output import JSON_OPTION, PLAIN_OPTION, Column, emit
 from hub.monitoring import ALL_TYPES, monitoring_alerts, overlaps, run_monitoring
 from hub.monitoring import update_alert_status as set_status
 from hub.privacy_kit import open_privacy
@@ -68,17 +69,24 @@ def alerts(
     status: str = typer.Option(None, help="new, sent, confirmed, dismissed or closed."),
     department: str = typer.Option(None, help="Responsible department, e.g. 民政."),
     limit: int = typer.Option(50, help="Rows to show."),
+    as_json: bool = JSON_OPTION,
+    plain: bool = PLAIN_OPTION,
 ) -> None:
-    """List alerts (keys, types, departments and evidence record ids; no personal data)."""
+    """List alerts (keys, types, departments and evidence record ids; no personal data).
+
+    Keys are printed whole, to paste into 'hub monitor status KEY …'.
+    """
     with hub_errors(), Store.connect(settings()) as store:
         rows = monitoring_alerts(store, region, type_, status, department, limit=limit)
-    table = Table(title=f"{len(rows)} alerts")
-    for column in ("key", "type", "status", "department", "region", "subject", "evidence"):
-        table.add_column(column)
-    for a in rows:
-        table.add_row(a["alert_key"], a["type"], a["status"], a["department"],
-                      a["region_code"] or "", a["subject_id"], "\n".join(a["evidence"]))
-    console.print(table)
+    emit(rows, _ALERT_COLUMNS, title=f"{len(rows)} alerts", as_json=as_json, plain=plain)
+
+
+_ALERT_COLUMNS = (
+    Column("alert_key", "key", copyable=True), Column("type", "type", copyable=True),
+    Column("status", "status"), Column("department", "department"),
+    Column("region_code", "region"), Column("subject_id", "subject", copyable=True),
+    Column("evidence", "evidence"),
+)
 
 
 @app.command("status")

@@ -14,6 +14,8 @@ from hub.neo4j_local import LocalNeo4j, ServerStatus
 from hub.store import Store
 
 app = typer.Typer(help="Manage the local Neo4j Community server.", no_args_is_help=True)
+NOT_RUNNING = 3
+"""Exit code of ``status`` when the server is down (LSB: "program is not running")."""
 
 
 def external_status() -> ServerStatus:
@@ -66,12 +68,18 @@ def stop() -> None:
 
 @app.command()
 def status(as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts.")) -> None:
-    """Say whether the server runs, where, and with which version."""
+    """Say whether the server runs, where, and with which version.
+
+    Exit code 0 when it runs, 3 when it does not (as LSB init scripts and systemctl
+    do), with or without --json, so a script can test it directly.
+    """
     s = settings()
     report = external_status() if s.uses_external_neo4j else LocalNeo4j(s).status()
     if as_json:
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False))
-        return
-    state = "[green]running[/]" if report.running else "[red]not running[/]"
-    console.print(f"Neo4j {report.version}: {state} at {report.uri}"
-                  + (f" (pid {report.pid})" if report.pid else ""))
+    else:
+        state = "[green]running[/]" if report.running else "[red]not running[/]"
+        console.print(f"Neo4j {report.version}: {state} at {report.uri}"
+                      + (f" (pid {report.pid})" if report.pid else ""))
+    if not report.running:
+        raise typer.Exit(code=NOT_RUNNING)

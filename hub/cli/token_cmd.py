@@ -31,7 +31,7 @@ def issue(
     subject: str = typer.Option("dev-user", help="Token subject (staff id)."),
     hours: float = typer.Option(8.0, help="Validity in hours."),
 ) -> None:
-    """Print a signed token; send it as ``Authorization: Bearer <token>``."""
+    """Print a signed token; send it as the header 'Authorization: Bearer TOKEN'."""
     s = settings()
     with hub_errors():
         secret = s.jwt_secret or dev_secret(s.dev_jwt_secret_path)

@@ -2,8 +2,8 @@
 
 Files are found by their mapping's stem (``<stem>.csv``, or ``<stem>.xlsx`` for a
 department that sends Excel); subdirectories such as ``truth/`` are never read. A file
-that cannot be read at all (missing, wrong header) is a problem in the report, and the
-other files are still read.
+that cannot be read at all (wrong header, empty, not the format) is ``rejected``, one
+that is absent ``missing`` (a partial set is normal); the other files are still read.
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ class IngestReport:
     files: list[ExportStats] = field(default_factory=list)
     quarantine: list[QuarantinedRow] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    """Department files absent from the directory (a partial set is normal)."""
+    rejected: list[str] = field(default_factory=list)
+    """Files present but not readable at all (wrong header, empty, not the format)."""
 
     @property
     def accepted(self) -> int:
@@ -51,6 +55,8 @@ class IngestReport:
                 for q in self.quarantine
             ],
             "problems": list(self.problems),
+            "missing": list(self.missing),
+            "rejected": list(self.rejected),
         }
 
 
@@ -88,8 +94,7 @@ def iter_directory(
     for mapping in mappings.values():
         path = find_export(directory, mapping)
         if path is None:
-            report.problems.append(f"{mapping.file}: file not found")
-            log.warning("%s: not found in %s", mapping.file, directory)
+            report.missing.append(mapping.file)
             continue
         known.add(path.name)
         stats = ExportStats(path.name, mapping.source)
@@ -101,6 +106,7 @@ def iter_directory(
                     yield row
         except ExportLayoutError as exc:
             report.problems.append(str(exc))
+            report.rejected.append(path.name)
             log.warning("%s: cannot be read: %s", path.name, exc.detail)
         report.files.append(stats)
     for path in sorted(directory.iterdir()):

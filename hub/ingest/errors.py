@@ -2,7 +2,8 @@
 
     IngestError (hub.errors)
     ├── MappingError         mapping files are invalid (every problem listed at once)
-    └── ExportLayoutError    an export's header or encoding does not match its mapping
+    ├── ExportLayoutError    an export's header or encoding does not match its mapping
+    └── IngestInterruptedError  Neo4j went away mid-way (the partial report attached)
 
 Bad *rows* are not errors: they become :class:`~hub.ingest.model.QuarantinedRow`.
 """
@@ -10,6 +11,7 @@ Bad *rows* are not errors: they become :class:`~hub.ingest.model.QuarantinedRow`
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from hub.errors import IngestError
 
@@ -40,3 +42,16 @@ class ExportLayoutError(IngestError):
         self.file = file
         self.detail = detail
         super().__init__(f"{file}: {detail}")
+
+
+class IngestInterruptedError(IngestError):
+    """Neo4j stopped answering in the middle of an ingest (after the store's retries).
+
+    Attributes:
+        report: what was read before the interruption (batches already acknowledged are
+            in the graph; a re-run writes only what is missing, so it is safe).
+    """
+
+    def __init__(self, report: Any, cause: str) -> None:
+        self.report = report
+        super().__init__(f"Neo4j stopped answering during the ingest: {cause}")

@@ -122,8 +122,8 @@ def read_export(
         stats.accepted += 1
         yield converter.convert(fields, line_no, digest)
     if stats.quarantined or stats.duplicates:
-        log.info("%s: %d rows read, %d accepted, %d duplicates, %d quarantined", path.name,
-                 stats.rows_read, stats.accepted, stats.duplicates, stats.quarantined)
+        log.debug("%s: %d rows read, %d accepted, %d duplicates, %d quarantined", path.name,
+                  stats.rows_read, stats.accepted, stats.duplicates, stats.quarantined)
 
 
 def _quarantine(

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph_schema.queries import ingest as q
+from hub.errors import StoreUnavailableError
 from hub.ingest.directory import IngestReport, find_export
-from hub.ingest.errors import ExportLayoutError
+from hub.ingest.errors import ExportLayoutError, IngestInterruptedError
 from hub.ingest.gc_tuning import fewer_gc_passes
 from hub.ingest.mapping import FileMapping, load_mappings
 from hub.ingest.model import CanonicalRow, QuarantinedRow
@@ -145,6 +146,7 @@ def ingest_file(store: Store, kit: PrivacyKit, path: Path, mapping: FileMapping,
         flush()
     except ExportLayoutError as exc:
         report.problems.append(str(exc))
+        report.rejected.append(path.name)
     if options.progress:
         options.progress(path.name, stats.rows_read, total)
     pipeline.record_when_done(committed, batch_id, {
@@ -161,21 +163,29 @@ def ingest_directory(store: Store, kit: PrivacyKit, directory: Path,
     """Ingest every known export found in ``directory`` (``truth/`` is never read).
 
     Returns:
-        The report: per-file counts, every quarantined row with its reason, problems.
+        The report: per-file counts, every quarantined row with its reason, problems,
+        absent and rejected files.
+
+    Raises:
+        IngestInterruptedError: Neo4j stopped answering (the store retried for its
+            window, once for all writers); the partial report is attached.
     """
     options = options or IngestOptions()
     report = IngestReport(str(directory))
     with fewer_gc_passes():
         pipeline = _WritePipeline(store, options.writers)
         try:
-            for mapping in load_mappings().values():
-                if options.only and mapping.source not in options.only:
-                    continue
-                path = find_export(directory, mapping)
-                if path is None:
-                    report.problems.append(f"{mapping.file}: file not found in {directory}")
-                    continue
-                ingest_file(store, kit, path, mapping, report, options, pipeline)
-        finally:
-            pipeline.finish()
+            try:
+                for mapping in load_mappings().values():
+                    if options.only and mapping.source not in options.only:
+                        continue
+                    path = find_export(directory, mapping)
+                    if path is None:
+                        report.missing.append(mapping.file)
+                        continue
+                    ingest_file(store, kit, path, mapping, report, options, pipeline)
+            finally:
+                pipeline.finish()
+        except StoreUnavailableError as exc:
+            raise IngestInterruptedError(report, str(exc)) from exc
     return report

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -152,8 +153,13 @@ def iter_xlsx(path: Path, mapping: FileMapping) -> Iterator[RawLine]:
         ExportLayoutError: the header row does not match the mapping.
     """
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise ExportLayoutError(mapping.file, f"not a readable Excel workbook "
+                                              f"({type(exc).__name__})") from exc
     try:
         rows = workbook.worksheets[0].iter_rows(values_only=True)
         header_row = next(rows, None)

@@ -25,7 +25,7 @@ from hub.store import BulkRows, Store
 
 # property name → privacy field class (anything not listed is free text)
 FIELD_CLASSES: dict[str, str] = {
-    "name": "name", "business_name": "name",
+    "name": "name", "business_name": "name", "employer": "name",
     "id_number": "identifier", "birth_date": "identifier", "cert_no": "identifier",
     "student_no": "identifier", "plate": "identifier", "hukou_no": "identifier",
     "family_no": "identifier", "recipient_no": "identifier", "title_no": "identifier",

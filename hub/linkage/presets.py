@@ -16,6 +16,10 @@ from hub.linkage.settings import (
 )
 
 _STRING_LEVELS = ["different", "similar", "very_similar", "exact"]
+PRIOR = 2.0**-10
+"""Prior odds of a candidate pair, fixed (2^-10): with u from random pairs and m from
+labelled pairs, neither the weights nor this prior depend on the number of records, so the
+thresholds mean the same at every size."""
 
 
 def hub_settings() -> LinkageSettings:
@@ -26,22 +30,27 @@ def hub_settings() -> LinkageSettings:
     region + birth date, name + birth date, pinyin initials + birth year, a sorted
     neighbourhood on canonical pinyin within birth year, and name for mentions without an ID.
     Auto-links need identifying evidence: an exact or near ID, or an exact birth date.
+    Training estimates u on random pairs and m on pairs sharing a valid ID number, with a
+    fixed prior (``training.py``), so the same evidence weighs the same at every size.
 
     Returns:
-        Untrained settings (EM fills m/u on first use).
+        Untrained settings (the first run trains them).
     """
     return LinkageSettings(
         link_type="dedupe",
         unique_id_column="mention_key",
         comparisons=[
+            # ID numbers: fixed weights (their agreement also implies equal birth dates and
+            # regions, so u from random pairs would overstate a near ID: see training.py)
             ComparisonSpec("id_number", "id_number", ["id_cmp"], ["different", "near", "exact"],
-                           m=[0.002, 0.02, 0.978], u=[0.9998, 0.00005, 0.00015]),
+                           m=[0.001, 0.016, 0.983], u=[0.99992, 0.00008, 0.000001],
+                           fixed=True),
             ComparisonSpec("name", "name_zh", ["name_key", "name_pinyin", "name_canon"],
                            ["different", "similar_pinyin", "same_pinyin", "exact"],
                            thresholds=[0.88],
-                           m=[0.005, 0.02, 0.075, 0.9], u=[0.97, 0.02, 0.005, 0.005]),
+                           m=[0.001, 0.002, 0.035, 0.962], u=[0.998, 0.0015, 0.0003, 0.0002]),
             ComparisonSpec("birth_date", "date", ["dob"], ["different", "one_part", "exact"],
-                           m=[0.005, 0.01, 0.985], u=[0.95, 0.04, 0.01]),
+                           m=[0.005, 0.01, 0.985], u=[0.93, 0.07, 0.00004]),
             ComparisonSpec("sex", "exact", ["sex"], ["different", "same"],
                            m=[0.005, 0.995], u=[0.5, 0.5]),
             ComparisonSpec("region", "exact", ["region_code"], ["different", "same"],
@@ -66,9 +75,11 @@ def hub_settings() -> LinkageSettings:
             BlockingRule("block_on_name_when_id_missing", "exact_when_missing",
                          ["name_canon"], when_missing="id_key"),
         ],
-        prior=0.3,
+        prior=PRIOR,
+        training="random_u_labelled_m",
+        m_label_column="valid_id",
         link_threshold=8.0,
-        review_threshold=2.0,
+        review_threshold=4.0,
         evidence_gates=[EvidenceGate("id_number", 1), EvidenceGate("birth_date", 2)],
         cannot_link_column="valid_id",
         ambiguity_margin=4.0,

@@ -14,9 +14,10 @@ import pandas as pd
 
 from hub.linkage.block import dedupe_positions
 from hub.linkage.classify import bands, fit_em, match_weights
-from hub.linkage.compare import compare_records
+from hub.linkage.compare import compare_positions, compare_records, encode
 from hub.linkage.pairs import union_pairs
 from hub.linkage.settings import LinkageSettings
+from hub.linkage.training import label_matches, train_without_em
 
 PairArrays = tuple[np.ndarray, np.ndarray]
 
@@ -77,17 +78,40 @@ def score_candidates(
     (pos_a, pos_b), counts = dedupe_positions(df, settings, new)
     if len(accepted[0]):
         pos_a, pos_b = union_pairs([(pos_a, pos_b), accepted], n)
-    levels = compare_records(df, pos_a, pos_b, settings)
     codes = pos_a * n + pos_b
     is_accepted = np.isin(codes, accepted[0] * n + accepted[1])
     is_rejected = np.isin(codes, rejected[0] * n + rejected[1])
-    if retrain or not settings.trained:
-        labels = np.full(len(codes), np.nan)
-        labels[is_accepted] = 1.0
-        labels[is_rejected] = 0.0
-        settings = fit_em(levels, settings, labels=pd.Series(labels, index=levels.index))
+    train = retrain or not settings.trained
+    if train and settings.training == "random_u_labelled_m":
+        # one encoding serves the candidates and the random pairs that estimate u
+        enc = encode([df], settings)
+        levels = compare_positions(enc, pos_a, pos_b, settings)
+        matches = label_matches(df, settings.m_label_column, pos_a, pos_b) | is_accepted
+        settings = train_without_em(df, enc, settings, levels, matches & ~is_rejected)
+        del enc
+    else:
+        levels = compare_records(df, pos_a, pos_b, settings)
+        if train:
+            labels = np.full(len(codes), np.nan)
+            labels[is_accepted] = 1.0
+            labels[is_rejected] = 0.0
+            settings = fit_em(levels, settings, labels=pd.Series(labels, index=levels.index))
     weights = match_weights(levels, settings)
     band = bands(levels, weights, settings).cat.codes.to_numpy().astype(np.int8)
+    # two different valid ID numbers are two people (GB 11643 checksum): never a link or
+    # a review item, whatever names and dates say
+    band[_cannot_link(df, settings, pos_a, pos_b)] = 2
     band[is_accepted] = 0
     band[is_rejected] = 2
     return Scored(pos_a, pos_b, levels, weights.to_numpy(), band, counts), settings
+
+
+def _cannot_link(df: pd.DataFrame, settings: LinkageSettings, pos_a: np.ndarray,
+                 pos_b: np.ndarray) -> np.ndarray:
+    """Pairs whose ``cannot_link_column`` values are both present and differ."""
+    column = settings.cannot_link_column
+    if column is None or column not in df:
+        return np.zeros(len(pos_a), bool)
+    codes = pd.factorize(df[column], use_na_sentinel=True)[0]
+    a, b = codes[pos_a], codes[pos_b]
+    return (a >= 0) & (b >= 0) & (a != b)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 LinkType = Literal["dedupe", "link"]
+Training = Literal["em", "random_u_labelled_m"]
 ComparisonKind = Literal["exact", "string", "id_number", "name_zh", "date", "household"]
 BlockKind = Literal["exact", "sorted_neighbourhood", "exact_when_missing"]
 
@@ -123,6 +124,12 @@ class LinkageSettings:
         comparisons: Comparisons and their trained weights.
         blocking_rules: Candidate-pair rules, unioned.
         prior: Prior probability that a candidate pair is a match (EM re-estimates it).
+        training: ``em`` (m, u and prior by EM over the candidate pairs) or
+            ``random_u_labelled_m`` (u on random pairs, m on pairs sharing
+            ``m_label_column``, prior kept: see ``training.py``).
+        u_sample_pairs: Random pairs that estimate u (``random_u_labelled_m``).
+        u_sample_seed: Seed of those random pairs.
+        m_label_column: Column whose shared value labels a candidate pair a match.
         em_max_iterations: EM iteration cap.
         em_tolerance: EM stops when no parameter moves by more than this.
         link_threshold: Match weight (log2 odds) at or above which a pair links.
@@ -143,6 +150,10 @@ class LinkageSettings:
     comparisons: list[ComparisonSpec] = field(default_factory=list)
     blocking_rules: list[BlockingRule] = field(default_factory=list)
     prior: float = 0.01
+    training: Training = "em"
+    u_sample_pairs: int = 2_000_000
+    u_sample_seed: int = 20140
+    m_label_column: str | None = None
     em_max_iterations: int = 100
     em_tolerance: float = 1e-5
     link_threshold: float = 6.0

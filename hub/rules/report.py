@@ -21,6 +21,7 @@ from typing import Any
 
 from hub.rules.model import Determination, Source
 from hub.rules.redact import FieldDecider, redact
+from hub.rules.report_labels import label, show
 from hub.rules.reviews import ReviewDue
 
 
@@ -74,9 +75,7 @@ th{background:#eee}.outcome{font-weight:bold}@media print{body{margin:1cm}}"""
 
 def _e(value: Any) -> str:
     plain = _plain(value)
-    if isinstance(plain, dict | list):
-        plain = json.dumps(plain, ensure_ascii=False)
-    return html.escape("" if plain is None else str(plain))
+    return html.escape("" if plain is None else show(plain))
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> str:
@@ -88,15 +87,17 @@ def _table(headers: list[str], rows: list[list[Any]]) -> str:
 _SUMMARY = (("household_id", "户 (household)"), ("as_of", "核对日期 (as-of)"),
             ("region_code", "行政区划"), ("urban_rural", "城乡"), ("ruleset", "规则集 (ruleset)"),
             ("category", "认定类别 (category)"), ("monthly_amount", "月救助金额 (monthly amount)"))
-_MEMBER_COLUMNS = (("person_id", "person id"), ("relation", "关系"), ("age", "年龄"),
+_MEMBER_COLUMNS = (("person_id", "成员编号"), ("relation", "关系"), ("age", "年龄"),
                    ("income", "月收入"), ("income_basis", "收入依据"),
                    ("severe_disability", "重度残疾"), ("serious_illness", "重特大疾病"),
                    ("labour_capacity", "劳动能力"), ("legal_supporters", "法定义务人"))
-_STEP_COLUMNS = (("rule", "rule"), ("description", "说明"), ("outcome", "结果"),
+_STEP_COLUMNS = (("rule", "规则编号"), ("description", "说明"), ("outcome", "结果"),
                  ("values", "比较数值"), ("sources", "来源记录 (部门:记录编号)"))
 
 
 def _cell(key: str, value: Any) -> Any:
+    if value is None:
+        return ""
     if isinstance(value, bool) and key in {"severe_disability", "serious_illness"}:
         return "是" if value else ""
     if key == "legal_supporters" and isinstance(value, list):
@@ -144,7 +145,8 @@ def to_html(d: Determination, decide_field: FieldDecider) -> str:
     ]
     if isinstance(plain.get("figures"), dict):
         parts += ["<h2>核算数据 (figures)</h2>",
-                  _table(["项目", "数值"], [[k, v] for k, v in plain["figures"].items()])]
+                  _table(["项目", "数值"],
+                         [[label(k), v] for k, v in plain["figures"].items()])]
     if isinstance(plain.get("members"), list):
         parts += ["<h2>家庭成员 (members)</h2>",
                   _rows_table([m for m in plain["members"] if isinstance(m, dict)],

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 
 from privacy.blind_index import BlindIndexer
 from privacy.fields import FieldEncryptor
 from privacy.keys import Keyring
-from privacy.scan import Finding, find_identifiers, luhn_valid, mask_identifier
+from privacy.scan import (
+    LONG_DIGIT_RUN,
+    NUMBER_CANDIDATE,
+    TEXT_CANDIDATE,
+    Finding,
+    NameFinder,
+    find_identifiers,
+    luhn_valid,
+    mask_identifier,
+    mask_name,
+)
 
 ID_18 = "11010519491231002X"
 ID_15 = "110105491231002"
@@ -153,3 +166,114 @@ def test_finding_is_a_small_frozen_value() -> None:
     finding = Finding("mobile", 0, 11, "138****5678")
     with pytest.raises(AttributeError):
         finding.kind = "x"  # type: ignore[misc]
+
+
+# -- digits inside floats (issue 20: LinkRun.settings_json) --------------------------------
+
+# the masked values the issue reported, as the floats of a linkage model print them
+LUHN_FLOATS = [f"0.{_luhn_complete('037512345678906')}", f"{_luhn_complete('999912345678997')}.5"]
+
+
+def test_the_planted_floats_would_pass_as_cards_without_the_decimal_rule() -> None:
+    for number in LUHN_FLOATS:
+        digits = max(number.split("."), key=len)
+        assert 13 <= len(digits) <= 19 and luhn_valid(digits)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *LUHN_FLOATS,
+        json.dumps({"m_probabilities": [float(LUHN_FLOATS[0]), 0.25], "prior": LUHN_FLOATS[1]}),
+        f"lambda={LUHN_FLOATS[0]}e-05",
+        f"{ID_18[:-1]}.5",
+        f"3.{MOBILE}",
+    ],
+)
+def test_ignores_digits_on_either_side_of_a_decimal_point(text: str) -> None:
+    assert find_identifiers(text) == []
+
+
+@pytest.mark.parametrize(
+    "text", [f"No.{ID_18}", f"Tel.{MOBILE}", f"tel {MOBILE}.", f"卡号{CARD_16}。"])
+def test_a_dot_that_is_no_decimal_point_still_bounds_an_identifier(text: str) -> None:
+    assert len(find_identifiers(text)) == 1
+
+
+# -- residents' names ---------------------------------------------------------------------
+
+NAMES = ["龙春雷", "王伟", "扎西·多吉", "卓玛", "张三丰", "张三"]
+
+
+def _names(text: str) -> list[str]:
+    return [text[f.start:f.end] for f in NameFinder(NAMES).find(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("浮梁县峙滩镇龙春雷养殖场", ["龙春雷"]),  # the issue's example: anywhere in a word
+        ("王伟", ["王伟"]),  # a two-character name as a whole value
+        ("户主:王伟;电话", ["王伟"]),  # or a whole segment
+        ("申请人 卓玛 外出务工", ["卓玛"]),
+        ("扎西.多吉在家", ["扎西.多吉"]),  # another dot variant of a dotted name
+        ("扎西多吉", ["扎西多吉"]),
+        ("张三丰、张三", ["张三丰", "张三"]),  # longest first where names overlap
+        ("汪王伟明", []),  # two characters inside a longer Chinese word: not reported
+        ("城乡居民基本养老保险", []),
+        ("no Chinese here", []),
+    ],
+)
+def test_name_finder(text: str, found: list[str]) -> None:
+    assert _names(text) == found
+
+
+def test_name_findings_are_masked_and_the_finder_reveals_nothing() -> None:
+    finder = NameFinder(NAMES)
+    [finding] = finder.find("浮梁县峙滩镇龙春雷养殖场")
+    assert finding.kind == "person_name" and finding.masked == "龙**"
+    assert "龙春雷" not in repr(finding) and "龙" not in repr(finder)
+    assert mask_name("扎西·多吉") == "扎****"
+
+
+def test_single_characters_and_blank_names_are_ignored() -> None:
+    finder = NameFinder(["", "  ", "王", "A B"])
+    assert len(finder) == 0
+    assert finder.find("王先生") == []
+
+
+# -- the database prefilters are supersets of the detectors ----------------------------------
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        ID_18, ID_15, MOBILE, CARD_16, CARD_19, "+86 138 1234 5678", "138-1234-5678",
+        "0086 13812345678", "+8613812345678", " ".join(CARD_16[i:i + 4] for i in range(0, 16, 4)),
+        "１１０１０５１９４９１２３１００２Ｘ", f"x {ID_18.lower()} y", f"tel {MOBILE}.",
+    ],
+)
+def test_number_candidate_lets_every_identifier_through(text: str) -> None:
+    assert find_identifiers(text)
+    assert re.fullmatch(NUMBER_CANDIDATE, text)
+    assert re.fullmatch(LONG_DIGIT_RUN, text)
+    assert re.fullmatch(LONG_DIGIT_RUN, f"joined\n{text}\nvalues")
+
+
+@pytest.mark.parametrize(
+    "text", ["260000000001", "yibao_medical:260000000001", "2024-06-15 12:30:45", *LUHN_FLOATS,
+             "batch-1234567890123456a", "P0123456789AB"],
+)
+def test_number_candidate_keeps_most_other_text_out(text: str) -> None:
+    assert re.fullmatch(NUMBER_CANDIDATE, text) is None
+
+
+@pytest.mark.parametrize("text", ["ab12345678901cd", "0.13812345678", "2024-06-15", "batch-12"])
+def test_long_digit_run_needs_a_run_not_glued_to_a_letter_or_decimal_point(text: str) -> None:
+    assert re.fullmatch(LONG_DIGIT_RUN, text) is None
+
+
+def test_text_candidate_needs_two_chinese_characters() -> None:
+    assert re.fullmatch(TEXT_CANDIDATE, "x龙春雷y")
+    assert re.fullmatch(TEXT_CANDIDATE, "本人")
+    assert re.fullmatch(TEXT_CANDIDATE, "男") is None
+    assert re.fullmatch(TEXT_CANDIDATE, "batch-12") is None

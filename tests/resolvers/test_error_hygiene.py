@@ -197,3 +197,35 @@ def test_deep_or_circular_introspection_is_refused_in_dev_mode(
     if message is not None:
         assert message in [e["message"] for e in errors]
     assert all(e["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED" for e in errors)
+
+
+# -- values echoed back in errors -----------------------------------------------------------
+
+ECHOED = {
+    "variable of the wrong type": ("query($id: ID!) { person(personId: $id) { personId } }",
+                                   {"id": {"name": "张建国", "id": "110101199003077777"}}),
+    "literal of the wrong type": ('{ person(personId: {name: "张建国"}) { personId } }', None),
+    "bad date": ('query($d: Date!) { verifyHousehold(applicant: "x", asOf: $d) '
+                 "{ category } }", {"d": "张建国110101199003077777"}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ECHOED))
+def test_input_values_are_not_echoed_outside_dev_mode(
+        client: TestClient, case: str, caplog: pytest.LogCaptureFixture) -> None:
+    document, variables = ECHOED[case]
+    with caplog.at_level("INFO", logger="hub.api.errors"):
+        response = gql(client, document, bearer=token("caseworker"), variables=variables)
+    errors = _errors(response)
+    assert all(e["extensions"]["code"] == "GRAPHQL_VALIDATION_FAILED" for e in errors)
+    messages = " ".join(e["message"] for e in errors)  # decoded: the body escapes 张
+    for text in (messages, caplog.text):
+        assert "张建国" not in text and "110101199003077777" not in text
+    assert "(value withheld)" in messages
+
+
+def test_dev_mode_still_echoes_the_value(dev: TestClient) -> None:
+    """The same request in development mode shows the value (so the test above can fail)."""
+    document, variables = ECHOED["variable of the wrong type"]
+    response = gql(dev, document, bearer=token("caseworker"), variables=variables)
+    assert "张建国" in " ".join(e["message"] for e in _errors(response))

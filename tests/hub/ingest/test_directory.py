@@ -21,8 +21,9 @@ def test_missing_broken_and_unknown_files_are_problems(tmp_path: Path) -> None:
     rows, report = read_directory(tmp_path)
     assert {r.source for r in rows} == {"standards", "staff_roster"}
     problems = "\n".join(report.problems)
-    assert "minzheng_aid.csv: file not found" in problems
+    assert "minzheng_aid.csv" in report.missing and "file not found" not in problems
     assert "gongan_hukou.csv: header differs" in problems
+    assert report.rejected == ["gongan_hukou.csv"]
     assert "notes.txt: no mapping" in problems
     assert "truth" not in problems
     assert json.dumps(report.to_dict(), ensure_ascii=False)

@@ -34,7 +34,7 @@ def test_blocking_pair_completeness(result: object, sample_frame: pd.DataFrame,
 
 
 def test_review_queue_is_small(result: object, sample_frame: pd.DataFrame) -> None:
-    assert len(result.review_queue) <= 0.01 * len(sample_frame)  # type: ignore[attr-defined]
+    assert len(result.review_queue) <= 0.003 * len(sample_frame)  # type: ignore[attr-defined]
 
 
 def test_settings_record_trained_weights(result: object) -> None:
