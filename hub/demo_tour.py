@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from graph_schema.queries import demo as q
 from hub.audit_log import AuditLog
 from hub.auth import Principal, dev_secret, issue_dev_token
 from hub.charity.demo import DEMO_CHARITY
@@ -30,18 +31,6 @@ DEMO_AS_OF = date(2026, 10, 31)
 TOKEN_TTL = timedelta(days=1)
 VERIFIER_ORG = "核对中心"
 CHARITY_ORG = DEMO_CHARITY  # the charity of the charity demo: its donation is listed
-
-_REGIONS = "MATCH (h:Household) WHERE h.region_code IS NOT NULL RETURN DISTINCT h.region_code AS r"
-# a household with at least two living members, one of them the examples' applicant
-# (a deceased or moved-out applicant made the verification example say nothing useful)
-_SOME_HOUSEHOLD = """
-MATCH (h:Household)<-[m:MEMBER_OF {status: '正常'}]-(p:Person)
-WHERE coalesce(p.status, '正常') <> '死亡'
-WITH h, collect(p.person_id) AS living WHERE size(living) >= 2
-WITH h, living ORDER BY h.household_id LIMIT 1
-RETURN h.household_id AS household_id, reduce(low = head(living), x IN living |
-       CASE WHEN x < low THEN x ELSE low END) AS person_id
-"""
 
 # (name, org, roles, purpose to declare)
 _USERS: tuple[tuple[str, str, tuple[str, ...], str], ...] = (
@@ -97,14 +86,14 @@ def issue_demo_tokens(settings: Settings, regions: list[str]) -> list[DemoUser]:
 
 def prepare_tour(store: Store, settings: Settings) -> DemoTour:
     """Issue tokens, record a verification consent for one household, save the tokens."""
-    regions = sorted(row["r"] for row in store.read(_REGIONS))
+    regions = sorted(row["r"] for row in store.read(q.DEMO_REGIONS))
     tour = DemoTour(users=issue_demo_tokens(settings, regions))
     AuditLog.open(store, settings).append_many([  # issued tokens are audited (三员分立)
         operation_event("security.token_issue",
                         f"demo token for demo-{user.name}: roles {','.join(user.roles)}, "
                         f"regions {','.join(regions) or 'none'}", org=user.org)
         for user in tour.users])
-    rows = store.read(_SOME_HOUSEHOLD)
+    rows = store.read(q.DEMO_HOUSEHOLD)
     if rows:
         tour.consented_household = rows[0]["household_id"]
         tour.consented_person = rows[0]["person_id"]

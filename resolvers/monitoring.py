@@ -27,9 +27,18 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
 from hub.api.field_policy import action_of
-from hub.monitoring import ALL_TYPES, get_alert, monitoring_alerts, overlaps, update_alert_status
-from hub.monitoring.errors import AlertNotFoundError, AlertTransitionError
-from hub.monitoring.overlap import CrossRegionSignal, OverlapAnswer, within_jurisdiction
+from hub.monitoring import (
+    ALL_TYPES,
+    AlertNotFoundError,
+    AlertTransitionError,
+    CrossRegionSignal,
+    OverlapAnswer,
+    get_alert,
+    monitoring_alerts,
+    overlaps,
+    update_alert_status,
+    within_jurisdiction,
+)
 from privacy import DataSubject, PrivacyError, Purpose, in_jurisdiction
 from resolvers.context import HubContext
 from resolvers.permissions import PurposeAllowed, purpose_required

@@ -15,7 +15,7 @@ Fact statements are written per label with the label spelled out (see
 """
 
 from functools import cache
-from typing import LiteralString, cast
+from typing import LiteralString
 
 from graph_schema import labels
 
@@ -90,8 +90,8 @@ def fact_statements(label: str) -> tuple[LiteralString, LiteralString]:
     """
     if label not in labels.FACT_LABELS:
         raise ValueError(f"not a fact label: {label!r}")
-    return (cast(LiteralString, _CREATE_FACTS.replace("{label}", label)),
-            cast(LiteralString, _MERGE_FACTS.replace("{label}", label)))
+    return (_CREATE_FACTS.replace("{label}", label),
+            _MERGE_FACTS.replace("{label}", label))
 
 
 # does this source have anything in the graph yet? (decides CREATE vs MERGE). Keys start

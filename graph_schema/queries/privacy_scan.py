@@ -22,7 +22,7 @@ plain identifier; everything else is a parameter.
 
 import re
 from functools import cache
-from typing import LiteralString, cast
+from typing import LiteralString
 
 # $storage: property name -> 'plain' | 'sealed' | 'blind' for the labels scanned (absent:
 # undeclared, checked as plain). Properties are read once into a map. A regex call costs
@@ -134,8 +134,8 @@ def node_scan(labels: tuple[str, ...]) -> LiteralString:
         ValueError: a name is not a plain identifier (nothing else is ever spliced in).
     """
     if not labels:
-        return cast(LiteralString, _UNLABELLED_SCAN)
-    return cast(LiteralString, _NODE_SCAN.replace("{labels}", _tokens(labels, ":")))
+        return _UNLABELLED_SCAN
+    return _NODE_SCAN.replace("{labels}", _tokens(labels, ":"))
 
 
 @cache
@@ -146,5 +146,5 @@ def relationship_scan(rel_type: str) -> tuple[LiteralString, LiteralString]:
         ValueError: ``rel_type`` is not a plain identifier.
     """
     token = _tokens((rel_type,), ":")
-    return (cast(LiteralString, _RELATIONSHIP_SCAN.replace("{type}", token)),
-            cast(LiteralString, _TYPE_COUNT.replace("{type}", token)))
+    return (_RELATIONSHIP_SCAN.replace("{type}", token),
+            _TYPE_COUNT.replace("{type}", token))

@@ -26,7 +26,7 @@ def settings() -> Settings:
         )
         logging.getLogger("neo4j").setLevel(logging.WARNING)
         logging.getLogger("recordlinkage").setLevel(logging.WARNING)
-        # the in-process client of `hub charity demo` / `hub demo`: one line per step
+        # the loopback API client of `hub charity demo` / `hub demo`: one line per step
         # is theirs to print, not one "HTTP Request: POST …" per call
         for name in ("httpx", "httpx2"):
             logging.getLogger(name).setLevel(logging.WARNING)

@@ -2,7 +2,8 @@
 
 ``demo`` registers a charity, records consents, publishes a donation, lists the
 de-identified matches, confirms and accepts one, and shows the contact released to the
-charity — through the real API in process, so each step is policy-checked and audited.
+charity — through the real API, served on a loopback port for the run
+(:mod:`hub.cli._local_api`), so each step is policy-checked and audited.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from hub.charity.categories import NEED_CATEGORIES
 from hub.charity.demo import run_charity_demo
 from hub.charity.model import CharityError
 from hub.cli._common import console, err_console, hub_errors, settings
+from hub.cli._local_api import local_api
 from hub.cli._output import JSON_OPTION, PLAIN_OPTION, Column, emit
 from hub.store import Store
 
@@ -32,9 +34,11 @@ def demo(
     with hub_errors(), Store.connect(s) as store:
         migrate(store)
         try:
-            run_charity_demo(store, s, emit=lambda line: console.print(line, highlight=False,
-                                                              soft_wrap=True),
-                             region=region, recipients=recipients)
+            with local_api(s, store) as client:
+                run_charity_demo(store, s, client,
+                                 emit=lambda line: console.print(line, highlight=False,
+                                                                 soft_wrap=True),
+                                 region=region, recipients=recipients)
         except CharityError as exc:
             err_console.print(f"[bold red]refused:[/] {exc}")
             raise typer.Exit(code=1) from exc

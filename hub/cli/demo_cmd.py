@@ -13,6 +13,7 @@ from graph_schema import migrate
 from hub.charity import CharityError
 from hub.charity.demo import run_charity_demo
 from hub.cli._common import console, hub_errors, settings
+from hub.cli._local_api import local_api
 from hub.cli.ingest_cmd import print_report, write_report
 from hub.cli.serve_cmd import serve_app
 from hub.config import Settings
@@ -86,7 +87,9 @@ def load_demo(store: Store, kit: PrivacyKit, s: Settings, set_dir: Path) -> Demo
     tour = prepare_tour(store, s)
     console.rule("charity matching, end to end")
     try:
-        run_charity_demo(store, s, emit=lambda line: console.print(line, markup=False))
+        with local_api(s, store) as client:
+            run_charity_demo(store, s, client,
+                             emit=lambda line: console.print(line, markup=False))
     except CharityError as exc:
         console.print(f"charity demo skipped: {exc}")
     return tour

@@ -1,7 +1,13 @@
 """Dynamic monitoring (动态监测): detections, alerts and the pre-grant overlap check."""
 
+from hub.monitoring.errors import AlertNotFoundError, AlertTransitionError, MonitoringError
 from hub.monitoring.model import ALL_TYPES, CASE_TYPES, SIGNAL_TYPES, Evidence, Finding
-from hub.monitoring.overlap import OverlapAnswer, ProgrammeHit
+from hub.monitoring.overlap import (
+    CrossRegionSignal,
+    OverlapAnswer,
+    ProgrammeHit,
+    within_jurisdiction,
+)
 from hub.monitoring.service import (
     MonitoringRun,
     detect,
@@ -16,8 +22,12 @@ __all__ = [
     "ALL_TYPES",
     "CASE_TYPES",
     "SIGNAL_TYPES",
+    "AlertNotFoundError",
+    "AlertTransitionError",
+    "CrossRegionSignal",
     "Evidence",
     "Finding",
+    "MonitoringError",
     "MonitoringRun",
     "OverlapAnswer",
     "ProgrammeHit",
@@ -27,4 +37,5 @@ __all__ = [
     "overlaps",
     "run_monitoring",
     "update_alert_status",
+    "within_jurisdiction",
 ]

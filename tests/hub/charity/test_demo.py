@@ -1,10 +1,12 @@
-"""The charity demo matches a donation end to end on the linked sample."""
+"""The charity demo matches a donation end to end on the linked sample, over the API
+served on a loopback port as the command line serves it."""
 
 from __future__ import annotations
 
 import pytest
 
 from hub.charity.demo import DEMO_CHARITY, run_charity_demo
+from hub.cli._local_api import local_api
 from hub.config import Settings
 from hub.store import Store
 from privacy import find_identifiers
@@ -17,9 +19,10 @@ def test_demo_walks_every_step_and_discloses_only_at_the_end(
         settings: Settings, linked_sample: Store) -> None:
     sc.clear(linked_sample)
     lines: list[str] = []
+    dev = settings.with_overrides(dev_mode=True)
     try:
-        summary = run_charity_demo(linked_sample, settings.with_overrides(dev_mode=True),
-                                   emit=lines.append)
+        with local_api(dev, linked_sample) as client:
+            summary = run_charity_demo(linked_sample, dev, client, emit=lines.append)
     finally:
         sc.clear(linked_sample)
     assert summary.consents == 4 and summary.matches >= 1

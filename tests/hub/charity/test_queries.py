@@ -7,10 +7,11 @@ import re
 from graph_schema import labels
 from graph_schema.migrations import all_migrations
 from graph_schema.queries import charity as q
+from tests.query_text import format_fields, literal_constants, query_constants
 
 
 def _texts() -> dict[str, str]:
-    return {k: v for k, v in vars(q).items() if k.isupper() and isinstance(v, str)}
+    return query_constants(q)
 
 
 def test_queries_use_declared_labels_and_types() -> None:
@@ -26,8 +27,11 @@ def test_queries_use_declared_labels_and_types() -> None:
 
 
 def test_queries_take_parameters_only() -> None:
-    for name, text in _texts().items():
-        assert "{0}" not in text and "%s" not in text and "f'" not in text, name
+    texts = _texts()
+    assert set(texts) <= literal_constants(q)  # no f-string, concatenation or .format
+    assert {name: format_fields(text) for name, text in texts.items()
+            if format_fields(text)} == {}
+    assert "$charity_id" in texts["REGISTER_CHARITY"]  # values travel as parameters
 
 
 def test_migration_keys_charity_nodes() -> None:

@@ -9,6 +9,7 @@ from graph_schema.queries import monitoring as q
 from hub.monitoring import model
 from hub.monitoring.model import Evidence, Finding
 from hub.monitoring.routing import TYPE_DEPARTMENT, department_for
+from tests.query_text import format_fields, literal_constants, query_constants
 
 A = Evidence("民政", "minzheng_aid", "MZJZ1", "minzheng_aid:MZJZ1")
 B = Evidence("公安", "gongan_hukou", "GA1", "gongan_hukou:GA1:death")
@@ -51,6 +52,7 @@ def test_queries_use_declared_labels_and_types() -> None:
 
 
 def test_queries_take_parameters_only() -> None:
-    for name, text in vars(q).items():
-        if name.isupper() and isinstance(text, str):
-            assert "{0}" not in text and "%s" not in text, name
+    texts = query_constants(q)
+    assert texts and set(texts) <= literal_constants(q)  # no f-string, concatenation, .format
+    assert {name: format_fields(text) for name, text in texts.items()
+            if format_fields(text)} == {}
