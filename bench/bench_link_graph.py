@@ -37,6 +37,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -101,6 +102,40 @@ def timed(phase: Phase, server: psutil.Process | None) -> Iterator[Phase]:
             phase.server_cpu = after - server_cpu
 
 
+class RssTimeline:
+    """Samples this process's resident memory every 50 ms, to find each phase's peak.
+
+    ``run_link`` reports its phases' wall seconds in order; laying them end to end from the
+    run's start gives each phase a window, and the samples in it its peak.
+    """
+
+    def __enter__(self) -> RssTimeline:
+        self.began = time.monotonic()
+        self.samples: list[tuple[float, int]] = []
+        self._process = psutil.Process()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.05):
+            self.samples.append((time.monotonic() - self.began, self._process.memory_info().rss))
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def phase_peaks(self, phases: dict[str, float]) -> dict[str, float]:
+        """Peak RSS in GB within each phase's window (phases in the order they ran)."""
+        peaks, start = {}, 0.0
+        for name, seconds in phases.items():
+            inside = [rss for t, rss in self.samples if start <= t <= start + seconds]
+            peaks[name] = round(max(inside, default=0) / 2**30, 2)
+            start += seconds
+        return peaks
+
+
 def hold_back(full_dir: Path, base_dir: Path, file: str, mentions: int) -> int:
     """Copy the set into ``base_dir`` without the last data lines of ``file``.
 
@@ -159,11 +194,12 @@ def run(store: Store, kit: PrivacyKit, settings: Settings, base_dir: Path, steps
     print(f"  rows read {rows}  accepted {report.accepted}  quarantined "
           f"{len(report.quarantine)}  problems {len(report.problems)}")
 
-    with timed(Phase("link (full)"), server) as full:
+    with timed(Phase("link (full)"), server) as full, RssTimeline() as memory:
         summary = run_link(store, kit, full=True, cache_dir=settings.link_cache_dir)
     _print_phase(full, summary.mentions)
     print(f"  mentions {summary.mentions}  persons {summary.persons}  households "
           f"{summary.households}  phases {summary.phases}")
+    print(f"  peak RSS per phase (GB) {memory.phase_peaks(summary.phases)}")
     scores = _score(store, truth)
     row = {"households": args.households, "mentions": summary.mentions,
            "link_wall_s": full.wall, "link_cpu_s": full.cpu,
@@ -176,11 +212,13 @@ def run(store: Store, kit: PrivacyKit, settings: Settings, base_dir: Path, steps
             ingest_directory(store, kit, step_dir, IngestOptions(batch_rows=args.batch_rows,
                                                                  only={source}))
         _print_phase(again)
-        with timed(Phase(f"link (incremental {number})"), server) as incremental:
+        with timed(Phase(f"link (incremental {number})"), server) as incremental, \
+                RssTimeline() as memory:
             summary = run_link(store, kit, cache_dir=settings.link_cache_dir)
         _print_phase(incremental)
         print(f"  mode {summary.mode}  new mentions {summary.new_mentions} (graph grew by "
               f"{store.read(MENTIONS)[0]['n'] - before})  phases {summary.phases}")
+        print(f"  peak RSS per phase (GB) {memory.phase_peaks(summary.phases)}")
         after = _score(store, truth)
         row.update(incremental_s=incremental.wall, incremental_precision=after["precision"],
                    incremental_recall=after["recall"])

@@ -12,7 +12,8 @@ the API) can catch one root and show a clear message; messages never carry perso
     │   │   └── CircuitOpenError    it could not a moment ago: not tried again yet
     │   └── ConstraintViolationError  a write broke a uniqueness constraint
     ├── SchemaError                 the graph schema is missing or newer than this code
-    └── IngestError                 an export cannot be read at all (not a bad row)
+    ├── IngestError                 an export cannot be read at all (not a bad row)
+    └── LinkMemoryError             a full link would need more memory than is available
 """
 
 from __future__ import annotations
@@ -60,3 +61,21 @@ class SchemaError(HubError):
 
 class IngestError(HubError):
     """A whole export cannot be read (unknown layout, unreadable file)."""
+
+
+class LinkMemoryError(HubError):
+    """A full link run would need more memory than the machine has available.
+
+    Raised before anything is read, so nothing is half-written; ``needed`` and
+    ``available`` are bytes. Free memory, or override the check when the estimate is
+    known to be too cautious.
+    """
+
+    def __init__(self, needed: int, available: int, mentions: int) -> None:
+        super().__init__(
+            f"a full link of {mentions:,} mentions needs about {needed / 2**30:.1f} GB of "
+            f"memory but {available / 2**30:.1f} GB is available; free memory or run with "
+            "the memory check off (hub link run --no-memory-check)")
+        self.needed = needed
+        self.available = available
+        self.mentions = mentions

@@ -33,6 +33,11 @@ OPTIONAL MATCH (r)-[:RESOLVES_TO]->(p:Person)
 RETURN collect([r.mention_key, r.row_hash, p.person_id]) AS rows
 """
 
+# the mention count a full link's memory estimate is made from (the count store answers it)
+MENTION_COUNT = """
+MATCH (r:SourceRecord) RETURN count(r) AS mentions
+"""
+
 LATEST_LINK_RUN_STATE = """
 MATCH (r:LinkRun) RETURN r.run_id AS run_id, r.mentions AS mentions
 ORDER BY r.finished_at DESC LIMIT 1

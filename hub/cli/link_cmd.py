@@ -21,14 +21,21 @@ app = typer.Typer(help="Resolve mentions into people; review and explain links."
 
 
 @app.command("run")
-def run(full: bool = typer.Option(False, help="Relink everything, not only new mentions.")
-        ) -> None:
-    """Link new mentions (or all with --full), then rebuild households and projections."""
+def run(full: bool = typer.Option(False, help="Relink everything, not only new mentions."),
+        no_memory_check: bool = typer.Option(
+            False, "--no-memory-check",
+            help="Run a full link even when its estimated peak memory exceeds the "
+                 "memory available now.")) -> None:
+    """Link new mentions (or all with --full), then rebuild households and projections.
+
+    A full run (--full, or the first) first estimates its peak memory from the mention
+    count and refuses, naming both figures, when it would not fit.
+    """
     s = settings()
     with hub_errors(), Store.connect(s) as store, console.status("linking"):
         migrate(store)
         summary = run_link(store, open_privacy(s), full=full,
-                           cache_dir=s.link_cache_dir)
+                           cache_dir=s.link_cache_dir, memory_check=not no_memory_check)
     table = Table(title=f"link run {summary.run_id} ({summary.mode})")
     table.add_column("measure")
     table.add_column("value", justify="right")

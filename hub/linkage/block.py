@@ -28,7 +28,9 @@ from hub.linkage.pairs import (
     SortedKeys,
     factorize,
     self_join,
+    sorted_unique,
     union_pairs,
+    unique_codes,
     unique_pairs,
 )
 from hub.linkage.settings import BlockingRule, LinkageSettings
@@ -138,7 +140,9 @@ def dedupe_positions(
     n = len(df)
     everyone = np.arange(n)
     batch = None if new is None else np.flatnonzero(new)
-    found: list[Positions] = []
+    # the union is kept as one sorted array of pair codes and grown rule by rule: holding
+    # every rule's pairs until the end took twice the memory of the union itself
+    union = np.empty(0, np.int64)
     counts: dict[str, int] = {}
     for rule in settings.blocking_rules:
         if not _columns_present(df, rule):
@@ -157,10 +161,13 @@ def dedupe_positions(
                 both = np.flatnonzero(missing & new)
                 sides = [(both, everyone), (batch, lacking)]
             a, b = _join_sides(keys, width, sides)
-        pairs = unique_pairs(a, b, n)
-        counts[rule.name] = len(pairs[0])
-        found.append(pairs)
-    return union_pairs(found, n), counts
+        del keys
+        codes = unique_codes(a, b, n)
+        del a, b
+        counts[rule.name] = len(codes)
+        union = sorted_unique(np.concatenate([union, codes]))
+        del codes
+    return (union // n, union % n) if n else (union, union.copy()), counts
 
 
 def link_positions(

@@ -25,6 +25,8 @@ from hub.linkage import kernels
 from hub.linkage.settings import ComparisonSpec, LinkageSettings
 
 _DATE_KINDS = ("date",)
+COMPARE_CHUNK = 1 << 20
+"""Pairs compared at a time (see :func:`compare_positions`)."""
 
 
 @dataclass
@@ -108,12 +110,23 @@ def spec_levels(
 
 
 def compare_positions(
-    enc: Encoded, pos_a: np.ndarray, pos_b: np.ndarray, settings: LinkageSettings
+    enc: Encoded, pos_a: np.ndarray, pos_b: np.ndarray, settings: LinkageSettings,
+    chunk: int = COMPARE_CHUNK,
 ) -> pd.DataFrame:
-    """Comparison levels of the pairs ``(pos_a[k], pos_b[k])``, one ``int8`` column each."""
-    return pd.DataFrame(
-        {spec.name: spec_levels(spec, enc, pos_a, pos_b) for spec in settings.comparisons}
-    )
+    """Comparison levels of the pairs ``(pos_a[k], pos_b[k])``, one ``int8`` column each.
+
+    Pairs are compared ``chunk`` at a time into preallocated ``int8`` columns: a kernel's
+    temporaries (gathered codes, masks, distinct-pair tables: ~70 bytes a pair) then stay
+    bounded by the chunk, not by the candidate count. Every kernel is per pair, so the
+    levels are the same as in one pass.
+    """
+    n = len(pos_a)
+    out = {spec.name: np.empty(n, np.int8) for spec in settings.comparisons}
+    for start in range(0, n, chunk):
+        a, b = pos_a[start:start + chunk], pos_b[start:start + chunk]
+        for spec in settings.comparisons:
+            out[spec.name][start:start + len(a)] = spec_levels(spec, enc, a, b)
+    return pd.DataFrame(out)
 
 
 def compare_records(

@@ -140,11 +140,17 @@ def unique_pairs(a: np.ndarray, b: np.ndarray, width: int, ordered: bool = False
     Returns:
         Pairs sorted by ``(a, b)``.
     """
+    codes = unique_codes(a, b, width, ordered)
+    return codes // width, codes % width
+
+
+def unique_codes(a: np.ndarray, b: np.ndarray, width: int, ordered: bool = False
+                 ) -> np.ndarray:
+    """:func:`unique_pairs` as sorted pair codes ``a * width + b`` (one array, not two)."""
     if not ordered:
         keep = a != b
         a, b = np.minimum(a[keep], b[keep]), np.maximum(a[keep], b[keep])
-    codes = sorted_unique(a.astype(_INDEX) * width + b)
-    return codes // width, codes % width
+    return sorted_unique(a.astype(_INDEX) * width + b)
 
 
 def union_pairs(parts: Sequence[Positions], width: int) -> Positions:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any, LiteralString
 
@@ -20,55 +21,72 @@ from privacy import FieldEncryptor
 _SEALED = (("enc_name", "name"), ("enc_id_number", "id_number"), ("enc_birth_date", "birth_date"))
 
 
-def _decrypt_records(records: list[dict[str, Any]], encryptor: FieldEncryptor
-                     ) -> list[dict[str, Any]]:
-    """Graph rows → linkage rows, every token opened in one ``decrypt_many`` call
-    (per-token calls cost more than the AES itself for 400k mentions)."""
-    rows: list[dict[str, Any]] = []
-    items: list[tuple[str, str, str, str]] = []
-    targets: list[tuple[dict[str, Any], str]] = []
-    for record in records:
-        key = record["mention_key"]
-        row = {column: record.get(column) for column in MENTION_COLUMNS}
-        for prop, field in _SEALED:
-            row[field] = None
-            token = record.get(prop)
-            if token:
-                items.append((token, labels.SOURCE_RECORD, key, field))
-                targets.append((row, field))
-        row["row_key"] = f"{record['source']}:{record['record_id']}"
-        row["id_valid"] = bool(record.get("id_valid"))
-        row["person_id"] = record.get("person_id")
-        rows.append(row)
-    for (row, field), plain in zip(targets, encryptor.decrypt_many(items), strict=True):
-        row[field] = date.fromisoformat(plain) if field == "birth_date" else plain
-    return rows
+_SHARED = ("source", "role", "id_kind", "sex", "region_code")
+"""Low-cardinality text columns: one string object per distinct value, not per mention."""
 
 
-def frame_from_records(records: list[dict[str, Any]], encryptor: FieldEncryptor
+def _shared(values: list[Any]) -> list[Any]:
+    """``values`` with equal strings replaced by one object (the driver makes one each)."""
+    seen: dict[Any, Any] = {}
+    return [seen.setdefault(v, v) for v in values]
+
+
+def frame_from_columns(columns: Mapping[str, list[Any]], encryptor: FieldEncryptor
                        ) -> pd.DataFrame:
-    """Build the linkage frame (indexed by mention key) from graph rows."""
-    rows = _decrypt_records(records, encryptor)
-    df = pd.DataFrame.from_records(rows, columns=[*MENTION_COLUMNS, "person_id"])
+    """Build the linkage frame (indexed by mention key) from graph columns.
+
+    Column lists, not a dict per row: 400k dicts of 14 entries (twice, before and after
+    decryption) were most of a full run's load peak, and the memory they left behind
+    was still held while linkage ran. Every token is opened in one streamed
+    ``decrypt_many`` call per field (per-token calls cost more than the AES itself).
+    """
+    keys = columns.get("mention_key") or []
+    n = len(keys)
+    data: dict[str, list[Any]] = {c: columns.get(c) or [None] * n for c in MENTION_COLUMNS}
+    for name in _SHARED:
+        data[name] = _shared(data[name])
+    for prop, field in _SEALED:
+        tokens = columns.get(prop) or [None] * n
+        where = [i for i, token in enumerate(tokens) if token]
+        plain = encryptor.decrypt_many(
+            (tokens[i], labels.SOURCE_RECORD, keys[i], field) for i in where)
+        column: list[Any] = [None] * n
+        parse = date.fromisoformat if field == "birth_date" else None
+        for i, value in zip(where, plain, strict=True):
+            column[i] = parse(value) if parse else value
+        data[field] = column
+    data["row_key"] = [f"{s}:{r}" for s, r in zip(data["source"], data["record_id"],
+                                                   strict=True)]
+    data["id_valid"] = [bool(v) for v in data["id_valid"]]
+    data["person_id"] = columns.get("person_id") or [None] * n
+    df = pd.DataFrame(data, columns=[*MENTION_COLUMNS, "person_id"])
     df = df.set_index("mention_key", drop=False)
     df.index.name = None
     return df
 
 
-def _plain_records(store: Store, text: LiteralString, **params: Any) -> list[dict[str, Any]]:
-    """Records of a read whose values are all plain (strings, numbers, booleans).
+def frame_from_records(records: list[dict[str, Any]], encryptor: FieldEncryptor
+                       ) -> pd.DataFrame:
+    """Build the linkage frame (indexed by mention key) from graph rows (a few records)."""
+    names = {name for record in records for name in record}
+    return frame_from_columns({name: [r.get(name) for r in records] for name in names},
+                              encryptor)
 
-    ``Record.data()`` walks every value looking for nodes and paths to convert; for
-    400k mentions × 13 columns that walk took two thirds of the load. Zipping the keys
-    with the record's values gives the same dicts for plain values.
+
+def _plain_columns(store: Store, text: LiteralString, **params: Any) -> dict[str, list[Any]]:
+    """A read's result as one list per column (all values plain: strings, numbers, booleans).
+
+    ``Record.data()`` walks every value looking for nodes and paths to convert, and a dict
+    per record costs ~650 bytes: records are kept as the driver's tuples and transposed.
     """
     try:
         with store.driver.session(database=store.database) as session:
             result = session.run(text, quiet(params))
             keys = result.keys()
-            return [dict(zip(keys, record, strict=True)) for record in result]
+            records = list(result)
     except Neo4jError as exc:
         raise StoreError(f"loading mentions failed: {exc.code}") from exc
+    return {key: [record[i] for record in records] for i, key in enumerate(keys)}
 
 
 def load_mentions(store: Store, encryptor: FieldEncryptor) -> pd.DataFrame:
@@ -77,10 +95,10 @@ def load_mentions(store: Store, encryptor: FieldEncryptor) -> pd.DataFrame:
 
 
 def _full_load(store: Store, encryptor: FieldEncryptor) -> tuple[pd.DataFrame, pd.Series]:
-    records = _plain_records(store, q.MENTIONS_FOR_LINKAGE)
-    frame = frame_from_records(records, encryptor)
-    return frame, pd.Series([r.get("row_hash") for r in records], index=frame.index,
-                            dtype=object)
+    columns = _plain_columns(store, q.MENTIONS_FOR_LINKAGE)
+    frame = frame_from_columns(columns, encryptor)
+    hashes = columns.get("row_hash") or [None] * len(frame)
+    return frame, pd.Series(hashes, index=frame.index, dtype=object)
 
 
 def mention_state(store: Store) -> pd.DataFrame:
@@ -90,7 +108,7 @@ def mention_state(store: Store) -> pd.DataFrame:
     Neo4j's time, the cache mostly ours).
     """
     return pd.DataFrame.from_records(
-        _plain_records(store, q.MENTION_STATE)[0]["rows"],
+        _plain_columns(store, q.MENTION_STATE)["rows"][0],
         columns=["mention_key", "row_hash", "person_id"]).set_index("mention_key")
 
 
@@ -118,8 +136,8 @@ def load_mentions_cached(store: Store, encryptor: FieldEncryptor,
         missing = hashes.index[~fresh.to_numpy()].tolist()
         parts = [keep]
         if missing:
-            records = _plain_records(store, q.MENTIONS_FOR_LINKAGE_BY_KEY, keys=missing)
-            parts.append(frame_from_records(records, encryptor).drop(columns="person_id"))
+            columns = _plain_columns(store, q.MENTIONS_FOR_LINKAGE_BY_KEY, keys=missing)
+            parts.append(frame_from_columns(columns, encryptor).drop(columns="person_id"))
         frame = pd.concat(parts).reindex(hashes.index)
         frame.index.name = None
         frame["person_id"] = state["person_id"].reindex(frame.index).to_numpy()

@@ -28,6 +28,7 @@ from hub.resolution.households import build_households
 from hub.resolution.load import load_mentions_cached, mention_state
 from hub.resolution.mention_cache import CachedFrame, CacheState, MentionCache
 from hub.resolution.persist import person_rows, resolves_rows, review_rows, write_result
+from hub.resolution.preflight import check_memory
 from hub.store import Store
 
 # one background thread for a run's side work: reading the mention state while the cache
@@ -88,7 +89,8 @@ def _cached_frame(store: Store, cache: MentionCache | None, full: bool
 
 
 def run_link(store: Store, kit: PrivacyKit, *, full: bool = False,
-             cache_dir: Path | None = None) -> LinkSummary:
+             cache_dir: Path | None = None, memory_check: bool = True,
+             available_memory: int | None = None) -> LinkSummary:
     """Link the graph's mentions into people and rebuild the structures on top.
 
     Args:
@@ -97,7 +99,16 @@ def run_link(store: Store, kit: PrivacyKit, *, full: bool = False,
         full: relink every mention instead of only the new ones.
         cache_dir: where to keep the sealed mention cache (``<data_dir>/cache``); an
             incremental run then reads and decrypts only mentions the cache lacks.
+        memory_check: before a full run (``full`` or the first), refuse it when its
+            estimated peak memory exceeds the available memory (``preflight.py``);
+            ``False`` for people who know the estimate is too cautious.
+        available_memory: bytes taken as available instead of asking the system.
+
+    Raises:
+        LinkMemoryError: the memory check refused a full run; nothing was read or written.
     """
+    if memory_check and (full or not store.read(q.LATEST_LINK_RUN_STATE)):
+        check_memory(store, available_memory)
     began = time.monotonic()
     phases: dict[str, float] = {}
     run_id = time.strftime("L%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]

@@ -10,6 +10,8 @@ from hub.linkage.compare import (
     StringLevels,
     build_comparator,
     compare_pairs,
+    compare_positions,
+    encode,
     id_levels,
 )
 from hub.linkage.presets import hub_settings
@@ -86,6 +88,21 @@ def test_positions_give_the_same_levels_as_the_recordlinkage_features(
     theirs = build_comparator(settings).compute(pairs, df)
     assert len(ours) > 1000
     assert (ours.to_numpy() == theirs.loc[ours.index, ours.columns].to_numpy()).all()
+
+
+def test_comparing_in_chunks_gives_the_levels_of_one_pass(sample_frame: pd.DataFrame) -> None:
+    settings = hub_settings()
+    df = standardise(sample_frame).sort_index()
+    pairs, _ = candidate_pairs(df, settings)
+    a, b = pairs.codes[0].astype("int64"), pairs.codes[1].astype("int64")
+    enc = encode([df], settings)
+    whole = compare_positions(enc, a, b, settings, chunk=len(a) + 1)
+    chunked = compare_positions(enc, a, b, settings, chunk=97)
+    assert len(a) > 10 * 97
+    assert (whole.dtypes == "int8").all()
+    assert (chunked.to_numpy() == whole.to_numpy()).all()
+    # every comparison has pairs at more than one level, so the equality is not vacuous
+    assert all(whole[c].nunique() > 1 for c in whole.columns)
 
 
 def test_compare_pairs_refuses_unknown_keys() -> None:
