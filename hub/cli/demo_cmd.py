@@ -45,7 +45,9 @@ def generate(
         def advance(stage: str, done: int, total: int) -> None:
             progress.update(task, description=stage, completed=done, total=total)
 
-        summary = generate_set(out_dir, households=households, seed=seed, progress=advance)
+        with hub_errors():
+            summary = generate_set(out_dir, households=households, seed=seed,
+                                   progress=advance)
     console.print(f"{summary} in {time.monotonic() - began:.1f} s → {out_dir}")
 
 
@@ -53,7 +55,7 @@ def prepare_demo_graph(s: Settings, households: int, seed: int) -> DemoTour:
     """Generate (once), ingest, link and monitor the demo set; issue the demo's tokens."""
     set_dir = s.data_dir / "demo" / f"set-{households}-{seed}"
     if not (set_dir / "truth" / "manifest.csv").is_file():
-        with console.status(f"generating {households} households"):
+        with hub_errors(), console.status(f"generating {households} households"):
             generate_set(set_dir, households=households, seed=seed)
     with hub_errors(), Store.connect(s) as store:
         return load_demo(store, open_privacy(s), s, set_dir)

@@ -9,8 +9,13 @@ from hub.demo.catalog import MZ_RELATION, REGIONS
 from hub.demo.economy import tekun_std
 from hub.demo.model import AidRecord, Anomaly, Family, Household, Person, World
 from hub.demo.planted import month_index, ym
+from hub.errors import HubError
 
 ENDED_REMARKS = ("收入增加退保", "家庭经济状况核查后停保", "主动申请退出")
+
+
+class DemoSetTooSmallError(HubError):
+    """The requested set is too small for the generator to plant a consistent world."""
 
 
 def rel_to_applicant(applicant: Person, member: Person) -> str:
@@ -209,7 +214,8 @@ def build_welfare(rng: random.Random, world: World, elig: dict[str, dict[str, ob
 
 
 def assign_handlers(rng: random.Random, world: World) -> None:
-    """Give each record a roster member of its region who is no kin of anyone covered."""
+    """Give each record a roster member of its region who is no kin of anyone covered
+    (in a set too small to staff every region, one from another region)."""
     staff_by_region: dict[str, list[Person]] = {}
     for s in world.staff:
         staff_by_region.setdefault(s.hh.region.code, []).append(s)
@@ -220,7 +226,13 @@ def assign_handlers(rng: random.Random, world: World) -> None:
         blocked = set(covered)
         for uid in covered:
             blocked |= world.kin.get(uid, set())
-        pool = [s for s in staff_by_region[rec.region] if s.uid not in blocked]
+        pool = [s for s in staff_by_region.get(rec.region, []) if s.uid not in blocked]
+        if not pool:  # a tiny set may have no roster in a region: borrow a neighbour's
+            pool = [s for s in world.staff if s.uid not in blocked]
+        if not pool:
+            raise DemoSetTooSmallError(
+                "too few households to staff the 民政 roster (no working-age resident to "
+                "handle the aid records); generate at least 10 households")
         rec.handler = rng.choice(pool)
 
 

@@ -313,3 +313,22 @@ def test_handlers_resolve_to_one_roster_row_in_region(out: Path) -> None:
     assert staff_uids <= hukou_uids
     for row in _norm_rows(out, "minzheng_aid.csv", bad):
         assert roster[(row["行政区划"], canon(row["经办人"]))] == 1, row
+
+
+def test_a_small_set_borrows_a_handler_and_a_tiny_one_is_refused_clearly(
+        tmp_path: Path) -> None:
+    """12 households used to crash (a region without a 民政 roster); 2 cannot be staffed
+    at all and get a clear error instead of a traceback."""
+    from typer.testing import CliRunner
+
+    from hub.cli import app
+
+    runner = CliRunner()
+    small = runner.invoke(app, ["demo", "generate", str(tmp_path / "s12"),
+                                "--households", "12"])
+    assert small.exit_code == 0, small.output
+    aid = (tmp_path / "s12" / "minzheng_aid.csv").read_text(encoding="utf-8-sig")
+    assert len(aid.splitlines()) > 1
+    tiny = runner.invoke(app, ["demo", "generate", str(tmp_path / "s2"), "--households", "2"])
+    assert tiny.exit_code == 1
+    assert "too few households" in tiny.output and "Traceback" not in tiny.output
