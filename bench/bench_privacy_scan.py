@@ -26,12 +26,12 @@ from pathlib import Path
 from typing import Any
 
 import psutil
+from bench_ingest import _cpu, _server_process  # bench/ is on the path of its scripts
 
 from graph_schema import migrate
 from hub.config import Settings
 from hub.demo import generate
 from hub.ingest.run import IngestOptions, ingest_directory
-from hub.neo4j_local import LocalNeo4j
 from hub.privacy_kit import PrivacyKit, open_privacy
 from hub.privacy_scan import scan_graph
 from hub.store import Store
@@ -47,18 +47,6 @@ BASELINE_QUERIES = (
     "MATCH (n) RETURN elementId(n) AS id, labels(n) AS labels, properties(n) AS props",
     "MATCH ()-[r]->() RETURN elementId(r) AS id, [type(r)] AS labels, properties(r) AS props",
 )
-
-
-def _server(settings: Settings) -> psutil.Process | None:
-    pid = None if settings.neo4j_uri else LocalNeo4j(settings).status().pid
-    return psutil.Process(pid) if pid else None
-
-
-def _cpu(process: psutil.Process | None) -> float:
-    if process is None:
-        return float("nan")
-    times = process.cpu_times()
-    return float(times.user + times.system)
 
 
 def _luhn_float(prefix: str) -> float:
@@ -148,7 +136,7 @@ def main() -> None:
         _prepare(store, kit, args)
         if args.plant_link_run:
             store.write(PLANT, settings=planted_settings())
-        server = _server(settings)
+        server = _server_process(settings)
         rows = [("scan", _measure(lambda: new_scan(store, kit, args.workers), server))]
         if args.baseline:
             rows.append(("baseline", _measure(lambda: baseline_scan(store), server)))

@@ -16,7 +16,6 @@ never the person id, programme, department or region (class ``cross_region``).
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from datetime import date
 from enum import Enum
 from typing import Any
@@ -253,11 +252,6 @@ async def resolve_overlaps(info: Info[HubContext, None], person: str,
     principal = ctx.principal
     visible, signal = within_jurisdiction(
         full, lambda region: in_jurisdiction(principal, region), programme)
-    if visible.person_found and not in_jurisdiction(principal, visible.person_region):
-        # found through aid granted in the caller's regions: audit it under one of those
-        region = next(h.region_code for h in visible.programmes
-                      if h.via == "self" and in_jurisdiction(principal, h.region_code))
-        visible = replace(visible, person_region=region)
     return OverlapCheck.from_answer(visible, signal, asked_about=full.person_id)
 
 

@@ -1,39 +1,23 @@
-"""A real uvicorn server on 127.0.0.1 (free port) in a thread, for browser tests."""
+"""A real uvicorn server on 127.0.0.1 (free port) in a thread, for tests over real HTTP.
+
+The product already serves its app on a loopback port for the commands that drive it
+(``hub.cli._local_api``); tests use the same helper.
+"""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 
-import uvicorn
 from starlette.types import ASGIApp
+
+from hub.cli._local_api import _free_port, serve_on_loopback
 
 
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return _free_port()
 
 
-@contextmanager
-def live_server(app: ASGIApp) -> Iterator[str]:
+def live_server(app: ASGIApp) -> AbstractContextManager[str]:
     """Serve ``app`` (lifespan included) until the block ends; yields its base URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    return serve_on_loopback(app)

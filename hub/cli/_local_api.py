@@ -17,6 +17,7 @@ from contextlib import contextmanager
 
 import httpx
 import uvicorn
+from starlette.types import ASGIApp
 
 from hub.app import create_app
 from hub.config import Settings
@@ -33,6 +34,32 @@ def _free_port() -> int:
 
 
 @contextmanager
+def serve_on_loopback(app: ASGIApp, *, start_seconds: float = _START_SECONDS) -> Iterator[str]:
+    """Serve ``app`` with real uvicorn (lifespan included) on a free 127.0.0.1 port until
+    the block ends; yields its base URL.
+
+    Raises:
+        ConfigError: the server did not start within ``start_seconds``.
+    """
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, name="hub-local-api", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + start_seconds
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise ConfigError("the in-process API server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+@contextmanager
 def local_api(settings: Settings, store: Store) -> Iterator[httpx.Client]:
     """Serve the API over ``store`` on a free loopback port until the block ends.
 
@@ -46,20 +73,6 @@ def local_api(settings: Settings, store: Store) -> Iterator[httpx.Client]:
     Raises:
         ConfigError: the server did not start within a minute.
     """
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, store=store), host="127.0.0.1",
-                                           port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, name="hub-local-api", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + _START_SECONDS
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            raise ConfigError("the in-process API server did not start")
-        time.sleep(0.05)
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
-            yield client
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    with serve_on_loopback(create_app(settings, store=store)) as base, \
+            httpx.Client(base_url=base, timeout=120) as client:
+        yield client

@@ -129,8 +129,9 @@ def within_jurisdiction(answer: OverlapAnswer, covers: Callable[[str | None], bo
 
     Returns:
         The answer limited to the caller's regions — the person is "found" only when they
-        are registered there or receive aid granted there, otherwise it reads exactly like
-        an unknown person — and the signal about everything else.
+        are registered there or receive aid granted there (``person_region`` is then a
+        region of the caller's), otherwise it reads exactly like an unknown person — and
+        the signal about everything else.
     """
     if not answer.person_found:
         return answer, CrossRegionSignal()
@@ -139,8 +140,12 @@ def within_jurisdiction(answer: OverlapAnswer, covers: Callable[[str | None], bo
     signal = CrossRegionSignal(
         receiving=any(h.via == "self" for h in outside),
         conflict=bool(programme and _conflicts(programme, outside)))
-    if not covers(answer.person_region) and not any(h.via == "self" for h in inside):
+    own_inside = [h for h in inside if h.via == "self"]
+    if not covers(answer.person_region) and not own_inside:
         return OverlapAnswer(person_found=False), signal
-    return replace(answer, programmes=inside,
-                   receiving=any(h.via == "self" for h in inside),
-                   conflicts=_conflicts(programme, inside) if programme else []), signal
+    # found through aid granted in the caller's regions: the answer is about one of those
+    region = (answer.person_region if covers(answer.person_region)
+              else own_inside[0].region_code)
+    return replace(answer, programmes=inside, receiving=bool(own_inside),
+                   conflicts=_conflicts(programme, inside) if programme else [],
+                   person_region=region), signal

@@ -12,18 +12,14 @@ events here) lay before the tampered events.
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from typer.testing import CliRunner, Result
 
 from hub.app import create_app
@@ -34,6 +30,7 @@ from hub.store import Store
 from privacy import seal_event
 from tests.api_helpers import api_settings, token
 from tests.conftest import test_environ
+from tests.live_server import live_server
 
 pytestmark = pytest.mark.neo4j
 
@@ -56,25 +53,9 @@ class Served:
                           headers={"Authorization": f"Bearer {bearer}", "X-Purpose": "audit"})
 
 
-@contextmanager
-def _serve(app_settings: Settings, store: Store) -> Iterator[str]:
+def _serve(app_settings: Settings, store: Store) -> AbstractContextManager[str]:
     """The hub's app under uvicorn on a free local port, for as long as the block runs."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(app_settings, store=store),
-                                           log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        listener.close()
+    return live_server(create_app(app_settings, store=store))
 
 
 @pytest.fixture
