@@ -51,16 +51,21 @@ from hub.config import Settings
 from hub.demo import generate
 from hub.ingest.mapping import load_mappings
 from hub.ingest.run import IngestOptions, ingest_directory
+from hub.linkage import link
 from hub.neo4j_local import LocalNeo4j
 from hub.privacy_kit import PrivacyKit, open_privacy
 from hub.resolution import run_link
 from hub.resolution.evaluate import evaluate_graph, read_truth
+from hub.resolution.load import load_mentions
+from hub.resolution.service import decisions_frame, latest_settings
 from hub.store import Store
 
 CLEAR = ("MATCH (n) WHERE NOT n:SchemaMigration "
          "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
 COUNT = "MATCH (n) WHERE NOT n:SchemaMigration RETURN count(n) AS n"
 MENTIONS = "MATCH (r:SourceRecord) RETURN count(r) AS n"
+MAPPING = ("MATCH (r:SourceRecord)-[:RESOLVES_TO]->(p:Person) "
+           "RETURN r.mention_key AS k, p.person_id AS p")
 
 
 @dataclass
@@ -175,6 +180,16 @@ def _score(store: Store, truth_path: Path) -> dict[str, float]:
     return report
 
 
+def _expected_mapping(store: Store, kit: PrivacyKit) -> dict[str, str]:
+    """``mention → person`` as an incremental run over every mention would leave it (the
+    path without a blocking-key index), computed in memory before the indexed run."""
+    frame = load_mentions(store, kit.encryptor)
+    is_new = frame["person_id"].isna()
+    result = link(frame[is_new].drop(columns="person_id"), latest_settings(store),
+                  existing=frame[~is_new], decisions=decisions_frame(store))
+    return {str(k): str(v) for k, v in result.person_ids.items()}
+
+
 def run(store: Store, kit: PrivacyKit, settings: Settings, base_dir: Path, steps: list[Path],
         args: argparse.Namespace) -> dict[str, float]:
     """Ingest, full link, then each incremental ingest + link; print every figure.
@@ -212,6 +227,7 @@ def run(store: Store, kit: PrivacyKit, settings: Settings, base_dir: Path, steps
             ingest_directory(store, kit, step_dir, IngestOptions(batch_rows=args.batch_rows,
                                                                  only={source}))
         _print_phase(again)
+        expected = _expected_mapping(store, kit) if args.check_equal else None
         with timed(Phase(f"link (incremental {number})"), server) as incremental, \
                 RssTimeline() as memory:
             summary = run_link(store, kit, cache_dir=settings.link_cache_dir)
@@ -219,6 +235,11 @@ def run(store: Store, kit: PrivacyKit, settings: Settings, base_dir: Path, steps
         print(f"  mode {summary.mode}  new mentions {summary.new_mentions} (graph grew by "
               f"{store.read(MENTIONS)[0]['n'] - before})  phases {summary.phases}")
         print(f"  peak RSS per phase (GB) {memory.phase_peaks(summary.phases)}")
+        if expected is not None:
+            actual = {r["k"]: r["p"] for r in store.read(MAPPING)}
+            differ = sum(actual.get(k) != v for k, v in expected.items())
+            print(f"  equal to a run over every mention: {differ == 0} "
+                  f"({differ} of {len(expected)} mentions differ)")
         after = _score(store, truth)
         row.update(incremental_s=incremental.wall, incremental_precision=after["precision"],
                    incremental_recall=after["recall"])
@@ -248,7 +269,8 @@ def _curve(args: argparse.Namespace) -> None:
         command = [sys.executable, __file__, "--households", str(households),
                    "--seed", str(args.seed + number), "--incremental", str(args.incremental),
                    "--batches", str(args.batches), "--held-file", args.held_file,
-                   "--batch-rows", str(args.batch_rows), "--row-json", str(out), "--yes"]
+                   "--batch-rows", str(args.batch_rows), "--row-json", str(out), "--yes",
+                   *(["--check-equal"] if args.check_equal else [])]
         subprocess.run(command, check=True)
         rows.append(json.loads(out.read_text(encoding="utf-8")))
         print_curve(rows)
@@ -268,6 +290,9 @@ def main() -> None:
                              "also pays Cypher planning of the incremental statements")
     parser.add_argument("--batch-rows", type=int, default=5000)
     parser.add_argument("--yes", action="store_true", help="clear a non-empty graph")
+    parser.add_argument("--check-equal", action="store_true",
+                        help="before each incremental run, link in memory over every mention "
+                             "and check the graph ends up the same (costs a full read)")
     parser.add_argument("--sizes", help="comma-separated household counts: print the scale "
                         "curve (each size in its own process; clears the graph)")
     parser.add_argument("--row-json", type=Path, help=argparse.SUPPRESS)

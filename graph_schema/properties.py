@@ -129,6 +129,8 @@ NODE_PROPERTIES: Final = MappingProxyType({
         plain(KEY, "mention_key"),
         plain(CODE, "role", "id_kind", "region_code", "sex"),
         plain(NUMBER, "id_valid"),
+        # set by ingest when a linked row's content changed: the next link run re-reads it
+        plain(NUMBER, "link_stale"),
         sealed("name", "id_number", "birth_date"),
         indexed("id", "phone", "name_birth"),
     ),

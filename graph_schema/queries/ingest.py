@@ -28,6 +28,7 @@ SET r = row
 
 # returns the keys whose stored row_hash differs (a changed row); only those are sent
 # again, with UPDATE_CHANGED_SOURCE_RECORDS, which keeps the previous batch in ``history``
+# and marks the record ``link_stale`` (the next link run re-reads its blocking keys)
 MERGE_SOURCE_RECORDS = """
 UNWIND $rows AS row
 MERGE (r:SourceRecord {mention_key: row.mention_key})
@@ -41,7 +42,8 @@ UNWIND $rows AS row
 MATCH (r:SourceRecord {mention_key: row.mention_key})
 USING INDEX r:SourceRecord(mention_key)
 WHERE r.row_hash <> row.row_hash
-SET r.history = coalesce(r.history, []) + [r.batch_id + ':' + r.row_hash], r += row
+SET r.history = coalesce(r.history, []) + [r.batch_id + ':' + r.row_hash], r += row,
+    r.link_stale = true
 """
 
 # {label} is replaced by one of labels.FACT_LABELS in fact_statements()

@@ -38,6 +38,44 @@ MENTION_COUNT = """
 MATCH (r:SourceRecord) RETURN count(r) AS mentions
 """
 
+# what an incremental run must link: mentions without a person, and linked mentions whose
+# row changed since (ingest marks them ``link_stale``)
+PENDING_MENTIONS = """
+MATCH (r:SourceRecord)
+WHERE r.link_stale = true OR NOT EXISTS { (r)-[:RESOLVES_TO]->(:Person) }
+RETURN collect(r.mention_key) AS keys
+"""
+
+# every mention of the people the given mentions resolve to (an incremental run re-clusters
+# whole people, so it loads them whole)
+PERSON_MENTIONS = """
+UNWIND $keys AS key
+MATCH (r:SourceRecord {mention_key: key})
+USING INDEX r:SourceRecord(mention_key)
+MATCH (r)-[:RESOLVES_TO]->(p:Person)
+WITH DISTINCT p
+MATCH (p)<-[:RESOLVES_TO]-(o:SourceRecord)
+RETURN collect(DISTINCT o.mention_key) AS keys
+"""
+
+CLEAR_LINK_STALE = """
+UNWIND $keys AS key
+MATCH (r:SourceRecord {mention_key: key})
+USING INDEX r:SourceRecord(mention_key)
+WITH r WHERE r.link_stale IS NOT NULL
+REMOVE r.link_stale
+"""
+
+# a run that read every mention has read every changed row
+CLEAR_ALL_LINK_STALE = """
+MATCH (r:SourceRecord) WHERE r.link_stale IS NOT NULL
+REMOVE r.link_stale
+"""
+
+LIVE_PERSON_COUNT = """
+MATCH (p:Person) WHERE p.merged_into IS NULL RETURN count(p) AS n
+"""
+
 LATEST_LINK_RUN_STATE = """
 MATCH (r:LinkRun) RETURN r.run_id AS run_id, r.mentions AS mentions
 ORDER BY r.finished_at DESC LIMIT 1

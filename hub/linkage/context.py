@@ -97,7 +97,7 @@ def _household(codes_of: ColumnCodes, person: np.ndarray, rule: NameOnlyRule,
 def attach_name_only(
     df: pd.DataFrame, person: np.ndarray, rules: list[NameOnlyRule],
     changed: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray, list[str]]:
+) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray | None]:
     """Attach unresolved name-only mentions to people by the given rules, in order.
 
     Args:
@@ -109,7 +109,8 @@ def attach_name_only(
             (``hub.linkage.incremental``); context is read from all of ``df``.
 
     Returns:
-        Attached positions, their target labels and the rule name of each.
+        Attached positions, their target labels, the rule name of each, and ``changed``
+        grown by the people that gained a mention (None when it was None).
     """
     current = person.copy()
     codes_of = ColumnCodes(df)
@@ -137,8 +138,8 @@ def attach_name_only(
         targets.append(p)
         methods.extend([rule.name] * len(s))
     if not keys:
-        return np.empty(0, np.int64), np.empty(0, np.int64), []
-    return np.concatenate(keys), np.concatenate(targets), methods
+        return np.empty(0, np.int64), np.empty(0, np.int64), [], changed
+    return np.concatenate(keys), np.concatenate(targets), methods, changed
 
 
 def resolve_name_only(
@@ -155,6 +156,6 @@ def resolve_name_only(
         Columns ``key``, ``target`` (a cluster label) and ``method`` (the rule name).
     """
     codes, labels = pd.factorize(person.reindex(df.index))
-    s, p, methods = attach_name_only(df, codes.astype(np.int64), rules)
+    s, p, methods, _ = attach_name_only(df, codes.astype(np.int64), rules)
     return pd.DataFrame({"key": df.index[s].astype(str), "target": labels[p],
                          "method": methods})

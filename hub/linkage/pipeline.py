@@ -48,6 +48,10 @@ class LinkResult:
         redirects: ``{retired person id: surviving person id}`` for merged people.
         settings: The (trained) settings the run used; store them with the run.
         blocking_counts: Pairs proposed by each blocking rule.
+        frame: The standardised records, sorted by key (for the blocking-key index).
+        changed: Incremental runs: keys of the mentions whose person this run may have
+            changed (the re-clustered people and the name-only mentions' targets); the
+            run read exactly their neighbourhood (``hub.resolution.neighbourhood``).
     """
 
     resolves_to: pd.DataFrame
@@ -56,6 +60,8 @@ class LinkResult:
     redirects: dict[str, str]
     settings: LinkageSettings
     blocking_counts: dict[str, int] = field(default_factory=dict)
+    frame: pd.DataFrame | None = None
+    changed: pd.Index | None = None
 
     @property
     def person_ids(self) -> pd.Series:
@@ -229,7 +235,11 @@ def run(
     old, scope = frame.old, np.ones(n, bool)
     if old is not None:
         if restrict_to_touched:
-            involved = np.concatenate([scored.pos_a, scored.pos_b, *accepted, *rejected])
+            # people in a pair that may merge (or a clerical decision): a pair scored
+            # below the link band adds no edge, so its people re-cluster to themselves
+            linking = scored.band == 0
+            involved = np.concatenate([scored.pos_a[linking], scored.pos_b[linking],
+                                       *accepted, *rejected])
             scope = incremental.touched_scope(old, frame.new, involved)
         sa, sb = incremental.star_edges(old, scope)
         a, b = np.concatenate([sa, a]), np.concatenate([sb, b])
@@ -238,7 +248,8 @@ def run(
     label, refused, reason = _cluster(df, settings, scope, old, (a, b, w), rejected)
 
     changed = scope if old is not None and restrict_to_touched else None
-    s, targets, rules = attach_name_only(df, label, settings.name_only_rules, changed)
+    s, targets, rules, changed = attach_name_only(df, label, settings.name_only_rules,
+                                                  changed)
     label[s] = targets
     label = incremental.smallest_member(label)
     person, redirects = _person_ids(frame, label, scope, s, settings.person_id_prefix)
@@ -256,7 +267,8 @@ def run(
                          (np.concatenate([accepted[0], rejected[0]]),
                           np.concatenate([accepted[1], rejected[1]])))
     return LinkResult(resolves_to, scored.frame(keys, BANDS), queue, redirects, settings,
-                      scored.counts)
+                      scored.counts, frame=df,
+                      changed=keys[changed] if changed is not None else None)
 
 
 def link(

@@ -27,8 +27,11 @@ def hub_settings() -> LinkageSettings:
 
     Blocking: ID equality (the lead swaps in the blind-index value), typo-tolerant ID parts
     for numbers failing the checksum,
-    region + birth date, name + birth date, pinyin initials + birth year, a sorted
-    neighbourhood on canonical pinyin within birth year, and name for mentions without an ID.
+    region + birth date, name + birth date, pinyin initials + birth year, surname + birth
+    date and given name + birth date (a wrong character in either half), and name for
+    mentions without an ID. Every rule is an equality, so an incremental run can look its
+    candidates up in the blocking-key index instead of reading every mention (a sorted
+    neighbourhood, which this replaced, depends on all the other names).
     Auto-links need identifying evidence: an exact or near ID, or an exact birth date.
     Training estimates u on random pairs and m on pairs sharing a valid ID number, with a
     fixed prior (``training.py``), so the same evidence weighs the same at every size.
@@ -70,8 +73,10 @@ def hub_settings() -> LinkageSettings:
             BlockingRule("block_on_name_and_birth_date", "exact", ["name_canon", "dob"]),
             BlockingRule("block_on_initials_and_birth_year", "exact",
                          ["name_initials", "birth_year"]),
-            BlockingRule("sorted_neighbourhood_on_pinyin", "sorted_neighbourhood",
-                         ["name_canon", "birth_year"], window=5),
+            # one wrong character in the name, with the exact birth date the auto-link
+            # gate asks for: the other half of the name and the date agree
+            BlockingRule("block_on_surname_and_birth_date", "exact", ["surname", "dob"]),
+            BlockingRule("block_on_given_name_and_birth_date", "exact", ["given_name", "dob"]),
             BlockingRule("block_on_name_when_id_missing", "exact_when_missing",
                          ["name_canon"], when_missing="id_key"),
         ],

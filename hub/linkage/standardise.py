@@ -166,12 +166,14 @@ def _derived(values: pd.Series, fn: Callable[[Any], tuple[Any, ...]],
 def _name_parts(name: str) -> tuple[str | None, ...]:
     key = name_key(name)
     syllables = name_pinyin(key)
-    parts = (key, "".join(syllables), initials(syllables), canonical_name(key),
-             split_surname(key)[0])
+    surname, given = split_surname(key)
+    parts = (key, "".join(syllables), initials(syllables), canonical_name(key), surname,
+             given if surname else None)
     return tuple(p or None for p in parts)
 
 
-_NAME_COLUMNS = ("name_key", "name_pinyin", "name_initials", "name_canon", "surname")
+_NAME_COLUMNS = ("name_key", "name_pinyin", "name_initials", "name_canon", "surname",
+                 "given_name")
 _EMPTY_ID: tuple[Any, ...] = (None,) * 9
 
 
@@ -197,7 +199,8 @@ def standardise(mentions: pd.DataFrame) -> pd.DataFrame:
     """Add the derived columns blocking and comparison use.
 
     Expects the columns of :func:`hub.linkage.frame.mentions_frame`. Adds ``name_key``,
-    ``name_pinyin``, ``name_initials``, ``name_canon``, ``surname``, ``id_key`` (the ID
+    ``name_pinyin``, ``name_initials``, ``name_canon``, ``surname`` and ``given_name``
+    (both ``None`` for names without a surname), ``id_key`` (the ID
     number when it is one, not a phone), ``id_cmp`` (the same, with the computed check
     character of an upgraded 15-digit number masked as ``?``), ``valid_id`` (only
     checksum-valid 18-digit numbers), ``id_region`` and ``id_without_<part>`` for the
@@ -212,7 +215,8 @@ def standardise(mentions: pd.DataFrame) -> pd.DataFrame:
         A new DataFrame with the added columns; the input is not modified.
     """
     df = mentions.copy()
-    for column, values in zip(_NAME_COLUMNS, _derived(df["name"], _name_parts, 5), strict=True):
+    for column, values in zip(_NAME_COLUMNS, _derived(df["name"], _name_parts,
+                                                      len(_NAME_COLUMNS)), strict=True):
         df[column] = values
     kind = df["id_kind"].astype("object")
     idn = df["id_number"].astype("object")

@@ -101,6 +101,17 @@ def _full_load(store: Store, encryptor: FieldEncryptor) -> tuple[pd.DataFrame, p
     return frame, pd.Series(hashes, index=frame.index, dtype=object)
 
 
+def load_mentions_by_key(store: Store, encryptor: FieldEncryptor, keys: list[str],
+                         chunk: int = 50_000) -> pd.DataFrame:
+    """The given mentions with their current ``person_id`` (an incremental run's
+    neighbourhood: ``neighbourhood.py``)."""
+    parts = [frame_from_columns(_plain_columns(store, q.MENTIONS_FOR_LINKAGE_BY_KEY,
+                                               keys=keys[start:start + chunk]), encryptor)
+             for start in range(0, len(keys), chunk)]
+    frame = pd.concat(parts) if len(parts) > 1 else parts[0]
+    return frame.drop(columns="row_hash", errors="ignore")
+
+
 def mention_state(store: Store) -> pd.DataFrame:
     """Every mention's ``row_hash`` and current ``person_id``, indexed by mention key.
 

@@ -23,10 +23,22 @@ import pandas as pd
 from graph_schema.queries import projection as pq
 from graph_schema.queries import resolution as q
 from hub.linkage import LinkageSettings, link
+from hub.linkage.block_keys import indexable
+from hub.linkage.pipeline import LinkResult
+from hub.linkage.standardise import standardise
 from hub.privacy_kit import PrivacyKit
+from hub.resolution.block_index import (
+    BlockIndex,
+    IndexState,
+    KeyHasher,
+    Segment,
+    build_segment,
+    rules_digest,
+)
 from hub.resolution.households import build_households
 from hub.resolution.load import load_mentions_cached, mention_state
 from hub.resolution.mention_cache import CachedFrame, CacheState, MentionCache
+from hub.resolution.neighbourhood import NeighbourhoodTooWideError, link_neighbourhood, segment_for
 from hub.resolution.persist import person_rows, resolves_rows, review_rows, write_result
 from hub.resolution.preflight import check_memory
 from hub.store import Store
@@ -88,17 +100,154 @@ def _cached_frame(store: Store, cache: MentionCache | None, full: bool
     return cache.load(CacheState(rows[0]["run_id"], int(rows[0]["mentions"])))
 
 
+def index_rules(settings: LinkageSettings) -> str:
+    """Digest of what the blocking-key index was built for (rules and name-only rules)."""
+    return rules_digest([*(f"{r.name}|{r.kind}|{r.columns}|{r.when_missing}"
+                           for r in settings.blocking_rules),
+                         *(f"{r.name}|{r.roles}|{r.target_sources}|{r.match_on}"
+                           for r in settings.name_only_rules)])
+
+
+def _open_index(store: Store, index: BlockIndex | None, full: bool
+                ) -> tuple[LinkageSettings, list[Segment]] | None:
+    """The trained settings and the index segments when an incremental run can look its
+    neighbourhood up (an index written for the last run, rules that are equalities)."""
+    if index is None or full:
+        return None
+    rows = store.read(q.LATEST_LINK_RUN_STATE)
+    settings = latest_settings(store)
+    if not rows or rows[0]["mentions"] is None or settings is None \
+            or not indexable(settings):
+        return None
+    segments = index.open(IndexState(rows[0]["run_id"], int(rows[0]["mentions"]),
+                                     index_rules(settings)))
+    return (settings, segments) if segments is not None else None
+
+
+@dataclass
+class _Outcome:
+    """What the linkage step of either path hands to the writing steps."""
+
+    frame: pd.DataFrame
+    result: LinkResult | None
+    incremental: bool
+    new_mentions: int
+    pending: list[str] = field(default_factory=list)
+    rounds: int = 0
+
+
+def _link_all(store: Store, kit: PrivacyKit, cache: MentionCache | None, full: bool,
+              phases: dict[str, float]) -> tuple[_Outcome, pd.Series]:
+    """Read every mention (through the sealed cache when it matches) and link."""
+    with _phase(phases, "load"):
+        # the graph's mention state is read while the cache is opened: that query is
+        # mostly Neo4j's time, the cache mostly ours
+        # (only when there is a cache file: a miss reads everything anyway)
+        state = (_BACKGROUND.submit(mention_state, store)
+                 if cache is not None and not full and cache.path.is_file() else None)
+        cached = _cached_frame(store, cache, full)
+        frame, row_hashes = load_mentions_cached(
+            store, kit.encryptor, cached,
+            state.result() if state is not None and cached is not None else None)
+        is_new = frame["person_id"].isna()
+        decisions = decisions_frame(store)
+    incremental = not full and not is_new.all()
+    with _phase(phases, "linkage"):
+        if incremental:
+            result = None if not is_new.any() else link(
+                frame[is_new].drop(columns="person_id"), latest_settings(store),
+                existing=frame[~is_new], decisions=decisions)
+        else:
+            result = link(frame.drop(columns="person_id"), None, decisions=decisions)
+    return _Outcome(frame, result, incremental, int(is_new.sum())), row_hashes
+
+
+def _link_neighbourhood(store: Store, kit: PrivacyKit, settings: LinkageSettings,
+                        segments: list[Segment], phases: dict[str, float]) -> _Outcome | None:
+    """Link the pending mentions against their looked-up neighbourhood (None: too wide)."""
+    with _phase(phases, "neighbourhood"):
+        try:
+            hood = link_neighbourhood(store, kit.encryptor, segments, KeyHasher(kit.keyring),
+                                      settings, decisions_frame(store))
+        except NeighbourhoodTooWideError:
+            return None
+    if hood is None:
+        return _Outcome(pd.DataFrame({"person_id": []}), None, True, 0)
+    new = int(hood.frame["person_id"].isna().sum())
+    return _Outcome(hood.frame, hood.result, True, new, hood.pending, hood.rounds)
+
+
+def _next_segment(outcome: _Outcome, settings: LinkageSettings, hasher: KeyHasher,
+                  indexed: bool) -> Segment:
+    """The blocking-key index entries this run adds: the pending mentions' after an
+    indexed run, every mention's (a new base) after a run that read them all."""
+    if indexed:
+        if outcome.frame.empty or "name_canon" not in outcome.frame:
+            return build_segment([], [])
+        return segment_for(outcome.frame, hasher, settings, only=outcome.pending)
+    result = outcome.result
+    frame = (result.frame if result is not None and result.frame is not None
+             else standardise(outcome.frame.drop(columns="person_id")))
+    return segment_for(frame, hasher, settings)
+
+
+def _write(store: Store, kit: PrivacyKit, run_id: str, outcome: _Outcome,
+           phases: dict[str, float]) -> tuple[list[str], dict[str, int]]:
+    """Persons, RESOLVES_TO and the review queue, then households and projections.
+
+    Returns:
+        The people whose mentions changed, and the counts for the summary.
+    """
+    frame, result, incremental = outcome.frame, outcome.result, outcome.incremental
+    counts = {"persons": 0, "links": 0, "review": 0, "retired": 0}
+    touched: list[str] = []
+    if result is not None:
+        with _phase(phases, "persist"):
+            previous = frame["person_id"]
+            person_of = result.person_ids
+            before = previous.reindex(person_of.index)
+            moved = person_of != before
+            people = person_rows(frame, person_of, kit.encryptor, kit.indexer,
+                                 only=set(person_of[moved]) if incremental else None)
+            link_rows = resolves_rows(result.resolves_to, previous)
+            queue = review_rows(result.review_queue)
+            counts["retired"] = write_result(store, run_id, people, link_rows, queue,
+                                             result.redirects, close_stale=not incremental)
+            counts.update(persons=person_of.nunique(), links=len(link_rows), review=len(queue))
+            # people gaining or losing a mention: only their households and projections
+            # change in an incremental run
+            touched = sorted(set(person_of[moved]) | set(before[moved].dropna())
+                             | set(result.redirects))
+    with _phase(phases, "households"):
+        counts["households"] = build_households(store, kit.encryptor, rebuild=not incremental,
+                                                persons=touched if incremental else None)
+    with _phase(phases, "projection"):
+        if incremental:
+            for statement in pq.PERSON_PROJECTIONS:
+                store.write(statement, persons=touched)
+        else:
+            for statement in pq.PROJECTIONS:
+                store.run_autocommit(statement)
+    return touched, counts
+
+
 def run_link(store: Store, kit: PrivacyKit, *, full: bool = False,
              cache_dir: Path | None = None, memory_check: bool = True,
              available_memory: int | None = None) -> LinkSummary:
     """Link the graph's mentions into people and rebuild the structures on top.
 
+    Three ways, chosen here: a **full** run reads and links every mention; an
+    **incremental** run with a usable blocking-key index reads only the pending mentions'
+    neighbourhood (``neighbourhood.py``: cost follows the batch); without one it reads every
+    mention (through the sealed mention cache) and links the new ones against them, and
+    rebuilds the index.
+
     Args:
         store: the graph.
         kit: keys to decrypt what linkage compares (in memory only).
         full: relink every mention instead of only the new ones.
-        cache_dir: where to keep the sealed mention cache (``<data_dir>/cache``); an
-            incremental run then reads and decrypts only mentions the cache lacks.
+        cache_dir: where to keep the sealed mention cache and the blocking-key index
+            (``<data_dir>/cache``); without it every incremental run reads every mention.
         memory_check: before a full run (``full`` or the first), refuse it when its
             estimated peak memory exceeds the available memory (``preflight.py``);
             ``False`` for people who know the estimate is too cautious.
@@ -113,78 +262,63 @@ def run_link(store: Store, kit: PrivacyKit, *, full: bool = False,
     phases: dict[str, float] = {}
     run_id = time.strftime("L%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
     cache = MentionCache(cache_dir, kit.keyring) if cache_dir is not None else None
-    with _phase(phases, "load"):
-        # the graph's mention state is read while the cache is opened: that query is
-        # mostly Neo4j's time, the cache mostly ours
-        # (only when there is a cache file: a miss reads everything anyway)
-        state = (_BACKGROUND.submit(mention_state, store)
-                 if cache is not None and not full and cache.path.is_file() else None)
-        cached = _cached_frame(store, cache, full)
-        frame, row_hashes = load_mentions_cached(
-            store, kit.encryptor, cached,
-            state.result() if state is not None and cached is not None else None)
-        previous = frame["person_id"]
-        is_new = previous.isna()
-        decisions = decisions_frame(store)
-    incremental = not full and not is_new.all()
-    with _phase(phases, "linkage"):
-        if incremental:
-            if not is_new.any():
-                result = None
-            else:
-                result = link(frame[is_new].drop(columns="person_id"), latest_settings(store),
-                              existing=frame[~is_new], decisions=decisions)
-        else:
-            result = link(frame.drop(columns="person_id"), None, decisions=decisions)
-    # an incremental run seals the next cache while it writes its few changes (mostly
-    # waiting on Neo4j; not during linkage, which needs the CPU). A full run's writes keep
-    # this process busy, so it seals at the end. Either way the file is put in place only
-    # after the LinkRun it is bound to is recorded.
-    next_cache = (CacheState(run_id, len(frame)),
-                  CachedFrame(frame.drop(columns="person_id"), row_hashes)
-                  ) if cache is not None else None
-    sealing = (_BACKGROUND.submit(cache.seal, *next_cache)
-               if cache is not None and next_cache is not None and incremental else None)
-    persons = links = review = retired = 0
-    touched: list[str] = []
+    index = BlockIndex(cache_dir, kit.keyring) if cache_dir is not None else None
+    opened = _open_index(store, index, full)
+    outcome = _link_neighbourhood(store, kit, *opened, phases) if opened else None
+    row_hashes = None
+    if outcome is None:
+        outcome, row_hashes = _link_all(store, kit, cache, full, phases)
+    result = outcome.result
+    indexed = row_hashes is None
+    settings = (result.settings if result is not None
+                else opened[0] if opened else latest_settings(store))
+    segment = None
+    if index is not None and settings is not None and indexable(settings):
+        with _phase(phases, "index"):
+            segment = _next_segment(outcome, settings, KeyHasher(kit.keyring), indexed)
     if result is not None:
-        with _phase(phases, "persist"):
-            person_of = result.person_ids
-            before = previous.reindex(person_of.index)
-            moved = person_of != before
-            people = person_rows(frame, person_of, kit.encryptor, kit.indexer,
-                                 only=set(person_of[moved]) if incremental else None)
-            link_rows = resolves_rows(result.resolves_to, previous)
-            queue = review_rows(result.review_queue)
-            retired = write_result(store, run_id, people, link_rows, queue, result.redirects,
-                                   close_stale=not incremental)
-            persons, links, review = person_of.nunique(), len(link_rows), len(queue)
-            # people gaining or losing a mention: only their households and projections
-            # change in an incremental run
-            touched = sorted(set(person_of[moved]) | set(before[moved].dropna())
-                             | set(result.redirects))
-    with _phase(phases, "households"):
-        households = build_households(store, kit.encryptor, rebuild=not incremental,
-                                      persons=touched if incremental else None)
-    with _phase(phases, "projection"):
-        if incremental:
-            for statement in pq.PERSON_PROJECTIONS:
-                store.write(statement, persons=touched)
-        else:
-            for statement in pq.PROJECTIONS:
-                store.run_autocommit(statement)
-    summary = LinkSummary(run_id=run_id, mode="incremental" if incremental else "full",
-                          mentions=len(frame), new_mentions=int(is_new.sum()),
-                          persons=persons, links_written=links, review_queue=review,
-                          retired_persons=retired, households=households,
+        result.frame = None
+    # a run that read every mention seals the next mention cache in the background while
+    # it writes its few changes (incremental) or at the end (a full run keeps this process
+    # busy); the file is put in place only after the LinkRun it is bound to is recorded
+    next_cache = (CacheState(run_id, len(outcome.frame)),
+                  CachedFrame(outcome.frame.drop(columns="person_id"), row_hashes)
+                  ) if cache is not None and row_hashes is not None else None
+    sealing = (_BACKGROUND.submit(cache.seal, *next_cache)
+               if cache is not None and next_cache is not None and outcome.incremental
+               else None)
+    _, counts = _write(store, kit, run_id, outcome, phases)
+    mentions = (int(store.read(q.MENTION_COUNT)[0]["mentions"]) if indexed
+                else len(outcome.frame))
+    if indexed:
+        counts["persons"] = int(store.read(q.LIVE_PERSON_COUNT)[0]["n"])
+        store.write(q.CLEAR_LINK_STALE, keys=outcome.pending)
+    else:
+        store.write(q.CLEAR_ALL_LINK_STALE)
+    summary = LinkSummary(run_id=run_id, mode="incremental" if outcome.incremental else "full",
+                          mentions=mentions, new_mentions=outcome.new_mentions,
+                          persons=counts["persons"], links_written=counts["links"],
+                          review_queue=counts["review"], retired_persons=counts["retired"],
+                          households=counts["households"],
                           seconds=round(time.monotonic() - began, 2), phases=phases)
     store.write(q.RECORD_LINK_RUN, run_id=run_id, props={
         **{k: v for k, v in asdict(summary).items() if k not in ("run_id", "phases")},
         "phases_json": json.dumps(phases),
-        "settings_json": result.settings.to_json() if result is not None else None,
+        # kept even when nothing was linked: the next run reuses the trained model
+        "settings_json": settings.to_json() if settings is not None else None,
         "blocking_counts": json.dumps(result.blocking_counts) if result is not None else None,
     })
-    if cache is not None and next_cache is not None:
-        with _phase(phases, "cache"):
-            cache.write(sealing.result() if sealing is not None else cache.seal(*next_cache))
+    if index is not None:
+        if segment is not None and settings is not None:
+            index.write(IndexState(run_id, mentions, index_rules(settings)), segment,
+                        replace=not indexed)
+        else:
+            index.clear()
+    if cache is not None:
+        if next_cache is not None:
+            with _phase(phases, "cache"):
+                cache.write(sealing.result() if sealing is not None
+                            else cache.seal(*next_cache))
+        else:
+            cache.clear()  # an indexed run leaves it behind the graph
     return summary

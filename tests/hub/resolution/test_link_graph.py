@@ -177,8 +177,11 @@ def test_incremental_link_uses_the_sealed_mention_cache(clean_store: Store, kit:
     pd.testing.assert_series_equal(hashes.sort_index(), full_hashes.sort_index(),
                                    check_dtype=False, check_names=False)
 
+    # the cache serves incremental runs without a blocking-key index (test_neighbourhood)
+    shutil.rmtree(cache_dir / "block-index")
     summary = run_link(clean_store, kit, cache_dir=cache_dir)
     assert summary.mode == "incremental" and summary.new_mentions == new
+    assert "neighbourhood" not in summary.phases
     # the new run resealed the cache; a tampered one is ignored and the run still works
     blob = bytearray(cache.path.read_bytes())
     blob[-1] ^= 1
