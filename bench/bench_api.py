@@ -30,6 +30,7 @@ from typing import Any
 
 import httpx
 
+from graph_schema.queries.maintenance import CLEAR_GRAPH
 from hub.auth import issue_dev_token
 from hub.config import Settings
 from hub.store import Store
@@ -45,8 +46,6 @@ MATCH (h:Household)<-[:MEMBER_OF {status: '正常'}]-(p:Person)
 RETURN h.household_id AS household_id, h.region_code AS region_code,
        collect(p.person_id) AS people
 """
-CLEAR = ("MATCH (n) WHERE NOT n:SchemaMigration "
-         "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS")
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -79,7 +78,7 @@ def load_generated_set(settings: Settings, households: int, seed: int, clear: bo
 
     if clear:
         with Store.connect(settings) as store:
-            store.run_autocommit(CLEAR)
+            store.run_autocommit(CLEAR_GRAPH)
     prepare_demo_graph(settings, households, seed)
 
 

@@ -23,15 +23,14 @@ from pathlib import Path
 import psutil
 
 from graph_schema import migrate
+from graph_schema.queries.maintenance import CLEAR_GRAPH
 from hub.config import Settings
-from hub.demo import generate
+from hub.datasets import generate
 from hub.ingest.run import IngestOptions, ingest_directory
 from hub.neo4j_local import LocalNeo4j
 from hub.privacy_kit import PrivacyKit, open_privacy
 from hub.store import Store
 
-CLEAR = ("MATCH (n) WHERE NOT n:SchemaMigration "
-         "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
 COUNT = "MATCH (n) WHERE NOT n:SchemaMigration RETURN count(n) AS n"
 
 
@@ -51,7 +50,7 @@ def _cpu(process: psutil.Process | None) -> float:
 def _round(store: Store, kit: PrivacyKit, set_dir: Path, args: argparse.Namespace,
            server: psutil.Process | None) -> dict[str, float]:
     """Clear the graph, ingest the set once, and measure wall, CPU and rows."""
-    store.run_autocommit(CLEAR)
+    store.run_autocommit(CLEAR_GRAPH)
     migrate(store)
     server_cpu = _cpu(server)
     began, cpu = time.monotonic(), time.process_time()

@@ -47,8 +47,9 @@ from pathlib import Path
 import psutil
 
 from graph_schema import migrate
+from graph_schema.queries.maintenance import CLEAR_GRAPH
 from hub.config import Settings
-from hub.demo import generate
+from hub.datasets import generate
 from hub.ingest.mapping import load_mappings
 from hub.ingest.run import IngestOptions, ingest_directory
 from hub.linkage import link
@@ -60,8 +61,7 @@ from hub.resolution.load import load_mentions
 from hub.resolution.service import decisions_frame, latest_settings
 from hub.store import Store
 
-CLEAR = ("MATCH (n) WHERE NOT n:SchemaMigration "
-         "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
+CLEAR = CLEAR_GRAPH
 COUNT = "MATCH (n) WHERE NOT n:SchemaMigration RETURN count(n) AS n"
 MENTIONS = "MATCH (r:SourceRecord) RETURN count(r) AS n"
 MAPPING = ("MATCH (r:SourceRecord)-[:RESOLVES_TO]->(p:Person) "

@@ -11,7 +11,7 @@ and prints one table.
   CPU time counts them all) and pairs per wall-second.
 * **full link / incremental**: the sample, the sample replicated ``--copies`` times as other
   people (birth year and region digits shifted in ID numbers, one character appended to
-  names), and with ``--generated DIR`` a set written by ``hub.demo.generate`` (ingest, frame
+  names), and with ``--generated DIR`` a set written by ``hub.datasets.generate`` (ingest, frame
   and ``link()`` timed apart, scored against ``DIR/truth/person_map.csv``). The incremental
   run links 1,000 held-out mentions against all the others, with the existing frame already
   standardised (how a long-running hub holds it) and raw.
@@ -334,7 +334,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--copies", type=int, default=17, help="sample replicas for scale")
-    parser.add_argument("--generated", type=Path, help="a set from hub.demo.generate")
+    parser.add_argument("--generated", type=Path, help="a set from hub.datasets.generate")
     parser.add_argument("--repeat", type=int, default=3, help="timing repeats")
     parser.add_argument("--compare-pairs", type=int, default=500_000,
                         help="pairs of the generated set timed for compare (recordlinkage "

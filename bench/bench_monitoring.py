@@ -3,7 +3,7 @@
 Runs against the graph the environment points at (``HUB_DATA_DIR`` / ``HUB_NEO4J_PORT`` or
 ``NEO4J_URI``), which must already hold a set ingested and linked::
 
-    hub demo generate --households 20000 --seed 7 DIR   # or hub.demo.generator.generate
+    hub demo generate --households 20000 --seed 7 DIR   # or hub.datasets.generator.generate
     hub ingest DIR && hub link run
     python bench/bench_monitoring.py --as-of 2026-10-31 [--truth DIR/truth]
 

@@ -29,16 +29,15 @@ import psutil
 from bench_ingest import _cpu, _server_process  # bench/ is on the path of its scripts
 
 from graph_schema import migrate
+from graph_schema.queries.maintenance import CLEAR_GRAPH
 from hub.config import Settings
-from hub.demo import generate
+from hub.datasets import generate
 from hub.ingest.run import IngestOptions, ingest_directory
 from hub.privacy_kit import PrivacyKit, open_privacy
 from hub.privacy_scan import scan_graph
 from hub.store import Store
 from privacy.scan import find_identifiers, luhn_valid
 
-CLEAR = ("MATCH (n) WHERE NOT n:SchemaMigration "
-         "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
 COUNT = "MATCH (n) WHERE NOT n:SchemaMigration RETURN count(n) AS n"
 PLANT = ("MERGE (r:LinkRun {run_id: 'L-bench-planted'}) SET r.mode = 'full', "
          "r.settings_json = $settings, r.finished_at = datetime('2000-01-01T00:00:00Z')")
@@ -100,7 +99,7 @@ def _prepare(store: Store, kit: PrivacyKit, args: argparse.Namespace) -> None:
         if not args.yes:
             print("graph not empty: scanning it as it is (--yes to clear and reload)")
             return
-        store.run_autocommit(CLEAR)
+        store.run_autocommit(CLEAR_GRAPH)
     set_dir = args.dir or Path(f"/tmp/gen{args.households}-{args.seed}")
     if not (set_dir / "truth" / "manifest.csv").is_file():
         generate(set_dir, households=args.households, seed=args.seed)

@@ -89,3 +89,28 @@ RELATIONSHIP_TYPES: Final = frozenset({
     HAS, COVERS, HANDLED_BY, KIN_OF, ABOUT, EVIDENCED_BY,
     OFFERED_BY, FOR_DONATION, REFERS, UNDER_CONSENT,
 })
+
+# -- fact kinds ----------------------------------------------------------------------------
+# The fact kind of an ingest mapping (its TOML ``kind``) → (label of its main fact node,
+# department that reports it). Graph vocabulary: ingest writes these nodes, verification
+# (hub.rules) and monitoring read them back by the same label.
+KIND_LABELS: Final[dict[str, tuple[str, str]]] = {
+    "hukou_membership": (HUKOU_ENTRY, "公安"),
+    "basic_aid": (AID_RECORD, "民政"),
+    "civil_affairs_member": (FAMILY_MEMBERSHIP, "民政"),
+    "medical_settlement": (MEDICAL_SETTLEMENT, "医保"),
+    "student": (STUDENT_RECORD, "教育"),
+    "housing_aid": (AID_RECORD, "住建"),
+    "employment": (INCOME_RECORD, "人社"),
+    "disability": (DISABILITY, "残联"),
+    "real_estate": (ASSET, "不动产"),
+    "vehicle": (ASSET, "车管"),
+    "business": (ASSET, "市场监管"),
+    "tax_income": (INCOME_RECORD, "税务"),
+    "housing_fund": (ASSET, "公积金"),
+    "deposit": (ASSET, "银行"),
+    "disaster_aid": (AID_RECORD, "应急"),
+    "rural_monitoring": (MONITORING_CASE, "乡村振兴"),
+    "staff": (STAFF_MEMBER, "民政"),
+    "standard": (REGION_STANDARD, "民政"),
+}

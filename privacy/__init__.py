@@ -87,6 +87,7 @@ from privacy.keys import Keyring
 from privacy.normalise import (
     id_check_character,
     is_valid_id_number,
+    name_index_form,
     normalise_birth_date,
     normalise_id_number,
     normalise_name,
@@ -212,6 +213,7 @@ __all__ = [
     "make_checkpoint",
     "mask_identifier",
     "mask_value",
+    "name_index_form",
     "normalise_birth_date",
     "normalise_id_number",
     "normalise_name",

@@ -37,9 +37,9 @@ from privacy.crypto import MacKey, derive_key, length_prefixed
 from privacy.key_types import IndexKind
 from privacy.keys import Keyring
 from privacy.normalise import (
+    name_index_form,
     normalise_birth_date,
     normalise_id_number,
-    normalise_name,
     normalise_phone,
 )
 
@@ -95,7 +95,7 @@ class BlindIndexer:
         Raises:
             InvalidIdentifierError: Empty name or not a real date.
         """
-        return self._index(_NAME_BIRTH, normalise_name(name), normalise_birth_date(birth_date))
+        return self._index(_NAME_BIRTH, name_index_form(name), normalise_birth_date(birth_date))
 
     def phone(self, value: str) -> str:
         """Index a phone number (digits only, ``+86``/``0086`` prefix removed).

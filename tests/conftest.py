@@ -16,16 +16,14 @@ from pathlib import Path
 import pytest
 
 from graph_schema import migrate
+from graph_schema.queries.maintenance import CLEAR_GRAPH
 from hub.config import Settings
 from hub.neo4j_local import LocalNeo4j
 from hub.store import Store
 
 SAMPLE_DIR = Path(__file__).parent / "data" / "sample"
 
-_CLEAR = (
-    "MATCH (n) WHERE NOT n:SchemaMigration "
-    "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS"
-)
+_CLEAR = CLEAR_GRAPH
 _COUNT = "MATCH (n) WHERE NOT n:SchemaMigration RETURN count(n) AS n"
 
 

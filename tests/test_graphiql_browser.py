@@ -13,7 +13,7 @@ import pytest
 
 from hub.app import create_app
 from hub.config import Settings
-from hub.demo_tour import prepare_tour
+from hub.datasets.demo_tour import prepare_tour
 from hub.store import Store
 from tests.api_helpers import api_settings
 from tests.browser import offline_chromium, requested_urls

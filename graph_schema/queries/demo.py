@@ -1,4 +1,4 @@
-"""What ``hub demo`` reads to prepare its tour (see :mod:`hub.demo_tour`).
+"""What ``hub demo`` reads to prepare its tour (see :mod:`hub.datasets.demo_tour`).
 
 ``DEMO_REGIONS`` lists the counties the demo set covers (its tokens are limited to them);
 ``DEMO_HOUSEHOLD`` picks one household with at least two living members and its lowest

@@ -17,8 +17,14 @@ from hub.cli._local_api import local_api
 from hub.cli.ingest_cmd import print_report, write_report
 from hub.cli.serve_cmd import serve_app
 from hub.config import Settings
-from hub.demo import generate as generate_set
-from hub.demo_tour import DEMO_AS_OF, EXAMPLE_QUERIES, DemoTour, prepare_tour, render_example
+from hub.datasets import generate as generate_set
+from hub.datasets.demo_tour import (
+    DEMO_AS_OF,
+    EXAMPLE_QUERIES,
+    DemoTour,
+    prepare_tour,
+    render_example,
+)
 from hub.ingest.run import IngestOptions, ingest_directory
 from hub.monitoring import run_monitoring
 from hub.neo4j_local import LocalNeo4j

@@ -21,7 +21,7 @@ from hub.ingest.model import CanonicalRow, Mention
 from hub.ingest.normalise.amounts import AmountError, parse_amount
 from hub.ingest.normalise.dates import DateError, parse_date, parse_year_month
 from hub.ingest.normalise.ids import IdNumber, normalise_disability_cert, normalise_id
-from hub.ingest.normalise.names import normalise_name
+from hub.ingest.normalise.names import name_or_none
 from hub.ingest.parsers import FACT_PARSERS, PERSONAL_PARSERS, Parser
 
 log = logging.getLogger(__name__)
@@ -149,7 +149,7 @@ class RowConverter:
             sex = id_number.sex
         region = (fields[plan.region] or None) if plan.region is not None else None
         return Mention(
-            self._source, record_id, plan.role, normalise_name(name_raw), name_raw,
+            self._source, record_id, plan.role, name_or_none(name_raw), name_raw,
             id_number.number, id_raw, id_number.kind, id_number.valid, birth, sex, region,
         )
 

@@ -16,29 +16,8 @@ from decimal import Decimal
 from typing import Any
 
 from graph_schema import labels
+from graph_schema.labels import KIND_LABELS
 from hub.ingest.model import CanonicalRow
-
-# fact kind of a mapping → (label of its main fact node, department)
-KIND_LABELS: dict[str, tuple[str, str]] = {
-    "hukou_membership": (labels.HUKOU_ENTRY, "公安"),
-    "basic_aid": (labels.AID_RECORD, "民政"),
-    "civil_affairs_member": (labels.FAMILY_MEMBERSHIP, "民政"),
-    "medical_settlement": (labels.MEDICAL_SETTLEMENT, "医保"),
-    "student": (labels.STUDENT_RECORD, "教育"),
-    "housing_aid": (labels.AID_RECORD, "住建"),
-    "employment": (labels.INCOME_RECORD, "人社"),
-    "disability": (labels.DISABILITY, "残联"),
-    "real_estate": (labels.ASSET, "不动产"),
-    "vehicle": (labels.ASSET, "车管"),
-    "business": (labels.ASSET, "市场监管"),
-    "tax_income": (labels.INCOME_RECORD, "税务"),
-    "housing_fund": (labels.ASSET, "公积金"),
-    "deposit": (labels.ASSET, "银行"),
-    "disaster_aid": (labels.AID_RECORD, "应急"),
-    "rural_monitoring": (labels.MONITORING_CASE, "乡村振兴"),
-    "staff": (labels.STAFF_MEMBER, "民政"),
-    "standard": (labels.REGION_STANDARD, "民政"),
-}
 
 
 @dataclass(slots=True)

@@ -17,7 +17,7 @@ from typing import Any
 from hub.ingest.normalise.amounts import parse_amount, parse_count
 from hub.ingest.normalise.dates import parse_date
 from hub.ingest.normalise.ids import clean_id_text
-from hub.ingest.normalise.names import normalise_name
+from hub.ingest.normalise.names import name_or_none
 from hub.ingest.normalise.phones import normalise_phones
 
 Parser = Callable[[str], Any]
@@ -95,7 +95,7 @@ def _identifier(value: str) -> str:
 
 
 def _name(value: str) -> str:
-    return normalise_name(value) or value
+    return name_or_none(value) or value
 
 
 FACT_PARSERS: dict[str, Parser] = {

@@ -21,8 +21,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from graph_schema import labels
+from graph_schema.labels import KIND_LABELS
 from graph_schema.queries import monitoring as q
-from hub.ingest.facts import KIND_LABELS
 from hub.monitoring.model import Evidence
 from hub.privacy_kit import PrivacyKit
 from hub.store import Store

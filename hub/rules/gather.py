@@ -15,8 +15,8 @@ from decimal import Decimal
 from typing import Any
 
 from graph_schema import labels
+from graph_schema.labels import KIND_LABELS
 from graph_schema.queries import verification as q
-from hub.ingest.facts import KIND_LABELS
 from hub.rules.model import (
     AidRow,
     AssetRow,

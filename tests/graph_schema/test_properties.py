@@ -7,13 +7,13 @@ import re
 import pytest
 
 from graph_schema import labels
+from graph_schema.labels import KIND_LABELS
 from graph_schema.properties import (
     NODE_PROPERTIES,
     RELATIONSHIP_PROPERTIES,
     Storage,
     declared_for,
 )
-from hub.ingest.facts import KIND_LABELS
 from hub.ingest.mapping import load_mappings
 from hub.ingest.writer import FIELD_CLASSES, INDEXED_IDENTIFIERS
 

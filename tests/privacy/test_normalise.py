@@ -10,6 +10,7 @@ from privacy.errors import InvalidIdentifierError
 from privacy.normalise import (
     id_check_character,
     is_valid_id_number,
+    name_index_form,
     normalise_birth_date,
     normalise_id_number,
     normalise_name,
@@ -97,14 +98,23 @@ def test_plausible_birth_date() -> None:
         "阿依古丽･买买提",  # half-width katakana middle dot
     ],
 )
-def test_normalise_name_unifies_dots_and_spaces(raw: str) -> None:
-    assert normalise_name(raw) == "阿依古丽买买提"
+def test_name_index_form_unifies_dots_and_spaces(raw: str) -> None:
+    assert name_index_form(raw) == "阿依古丽买买提"
+    assert normalise_name(raw) in ("阿依古丽·买买提", "阿依古丽买买提")
 
 
-def test_normalise_name_full_width_latin_and_case() -> None:
-    assert normalise_name("ＪＯＨＮ Smith") == normalise_name("john smith") == "johnsmith"
+def test_name_index_form_full_width_latin_and_case() -> None:
+    assert name_index_form("ＪＯＨＮ Smith") == name_index_form("john smith") == "johnsmith"
+    assert normalise_name("ＪＯＨＮ Smith") == "JOHNSmith"
+    with pytest.raises(InvalidIdentifierError):
+        name_index_form(" · ")
     with pytest.raises(InvalidIdentifierError):
         normalise_name(" · ")
+
+
+def test_name_index_form_is_idempotent_on_the_stored_spelling() -> None:
+    for raw in ("阿不都热依木 • 买买提", "劉德華", "ＪＯＨＮ Smith"):
+        assert name_index_form(normalise_name(raw)) == name_index_form(raw)
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 from hub.app import create_app
 from hub.cli.demo_cmd import link_message
 from hub.config import Settings
-from hub.demo_tour import prepare_tour
+from hub.datasets.demo_tour import prepare_tour
 from hub.privacy_kit import open_privacy
 from hub.resolution import run_link
 from hub.store import Store

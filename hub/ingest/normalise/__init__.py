@@ -15,12 +15,11 @@ from hub.ingest.normalise.ids import (
     DisabilityCert,
     IdNumber,
     birth_date_from_id,
-    id_checksum,
     normalise_disability_cert,
     normalise_id,
     sex_from_id,
 )
-from hub.ingest.normalise.names import normalise_name
+from hub.ingest.normalise.names import name_or_none
 from hub.ingest.normalise.phones import normalise_phones
 
 __all__ = [
@@ -29,10 +28,9 @@ __all__ = [
     "IdNumber",
     "YearMonthStyle",
     "birth_date_from_id",
-    "id_checksum",
+    "name_or_none",
     "normalise_disability_cert",
     "normalise_id",
-    "normalise_name",
     "normalise_phones",
     "parse_amount",
     "parse_count",

@@ -1,7 +1,8 @@
 """Resident identity numbers (GB 11643-1999) and disability certificate numbers.
 
 FORMATS.md 2.1: convert full-width digits and ``Ｘ`` to ASCII, drop ASCII and ``\\u3000``
-spaces, upper-case ``x``, upgrade 15 to 18 digits, then validate the checksum. A failed
+spaces, upper-case ``x``, upgrade 15 to 18 digits, then validate the checksum (with
+:func:`privacy.normalise.id_check_character`, the hub's one GB 11643 check). A failed
 checksum is kept as a flag (``valid=False``), never a rejection: such a row can still be
 linked by name and other attributes. An 11-digit mobile number typed into the ID column is
 recognised as ``kind="phone"``.
@@ -11,13 +12,12 @@ from __future__ import annotations
 
 from datetime import date
 from functools import lru_cache
-from operator import mul
 from typing import Literal, NamedTuple
+
+from privacy.normalise import id_check_character
 
 IdKind = Literal["id18", "id15", "invalid", "phone", "missing"]
 
-_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_CHECK_CHARS = "10X98765432"
 _DIGITS = frozenset("0123456789")
 
 # Full-width digits and letters to ASCII; spaces (ASCII, ideographic, tab, NBSP) removed.
@@ -60,19 +60,6 @@ def clean_id_text(raw: str) -> str:
     return raw.translate(_CLEAN_TABLE).upper()
 
 
-def id_checksum(first17: str) -> str:
-    """Return the GB 11643 check character for the first 17 digits.
-
-    Args:
-        first17: exactly 17 ASCII digits.
-
-    Returns:
-        One of ``0``–``9`` or ``X``.
-    """
-    total = sum(map(mul, map(int, first17), _WEIGHTS))
-    return _CHECK_CHARS[total % 11]
-
-
 def _birth(yyyymmdd: str) -> date | None:
     try:
         return date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
@@ -110,10 +97,10 @@ def normalise_id(raw: str | None) -> IdNumber:
     if len(value) == 18 and _DIGITS.issuperset(value[:17]) and (
         value[17] in _DIGITS or value[17] == "X"
     ):
-        return _checked(value, "id18", id_checksum(value[:17]) == value[17])
+        return _checked(value, "id18", id_check_character(value[:17]) == value[17])
     if len(value) == 15 and _DIGITS.issuperset(value):
         first17 = value[:6] + "19" + value[6:]
-        upgraded = first17 + id_checksum(first17)
+        upgraded = first17 + id_check_character(first17)
         return _checked(upgraded, "id15", True)
     digits = value[3:] if value.startswith("+86") else value
     digits = digits.replace("-", "")

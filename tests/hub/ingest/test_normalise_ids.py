@@ -8,16 +8,17 @@ import pytest
 
 from hub.ingest.normalise.ids import (
     birth_date_from_id,
-    id_checksum,
     normalise_disability_cert,
     normalise_id,
     sex_from_id,
 )
+from privacy.normalise import id_check_character
 
 
 def test_checksum_of_the_formats_example() -> None:
-    assert id_checksum("41050219850307123") == "4"
-    assert id_checksum("11010519491231002") == "X"
+    """Ingest checks IDs with privacy's GB 11643 check character (one implementation)."""
+    assert id_check_character("41050219850307123") == "4"
+    assert id_check_character("11010519491231002") == "X"
 
 
 def test_valid_18_digit_id() -> None:

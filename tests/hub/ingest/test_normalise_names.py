@@ -1,4 +1,8 @@
-"""Name normalisation: the undoable noise of FORMATS.md section 6."""
+"""Name normalisation at ingest: the undoable noise of FORMATS.md section 6.
+
+The spelling is privacy's ``normalise_name`` (the hub's one name normaliser); ingest adds
+``name_or_none`` (an empty name is ``None``, not an error).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from hub.ingest.normalise.names import normalise_name
+from hub.ingest.normalise.names import name_or_none
+from privacy import normalise_name
 
 SAMPLE = Path(__file__).parents[2] / "data" / "sample"
 
@@ -35,7 +40,7 @@ def test_normalise_name(raw: str, expected: str) -> None:
 
 @pytest.mark.parametrize("raw", [None, "", "  ", "\u3000"])
 def test_empty_name(raw: str | None) -> None:
-    assert normalise_name(raw) is None
+    assert name_or_none(raw) is None
 
 
 def test_canonical_names_are_left_unchanged() -> None:

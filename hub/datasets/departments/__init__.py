@@ -1,0 +1,1 @@
+"""One builder per export: each turns world facts into :class:`~hub.datasets.records.Rec` rows."""
