@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import logging
 import resource
 import shutil
 import subprocess
@@ -233,7 +234,8 @@ def run(store: Store, kit: PrivacyKit, settings: Settings, base_dir: Path, steps
             summary = run_link(store, kit, cache_dir=settings.link_cache_dir)
         _print_phase(incremental)
         print(f"  mode {summary.mode}  new mentions {summary.new_mentions} (graph grew by "
-              f"{store.read(MENTIONS)[0]['n'] - before})  phases {summary.phases}")
+              f"{store.read(MENTIONS)[0]['n'] - before})  read {summary.read_mentions} "
+              f"in {summary.rounds} rounds  phases {summary.phases}")
         print(f"  peak RSS per phase (GB) {memory.phase_peaks(summary.phases)}")
         if expected is not None:
             actual = {r["k"]: r["p"] for r in store.read(MAPPING)}
@@ -297,6 +299,9 @@ def main() -> None:
                         "curve (each size in its own process; clears the graph)")
     parser.add_argument("--row-json", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    # an indexed incremental run reports what it read, round by round
+    logging.basicConfig(format="  %(message)s")
+    logging.getLogger("hub.resolution.neighbourhood").setLevel(logging.DEBUG)
     if args.sizes:
         _curve(args)
         return

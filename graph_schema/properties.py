@@ -272,7 +272,8 @@ NODE_PROPERTIES: Final = MappingProxyType({
         plain(KEY, "run_id"),
         plain(CODE, "mode"),
         plain(NUMBER, "mentions", "new_mentions", "persons", "links_written",
-              "review_queue", "retired_persons", "households", "seconds", "finished_at"),
+              "review_queue", "retired_persons", "households", "seconds", "finished_at",
+              "read_mentions", "rounds"),
         plain(MODEL, "settings_json", "phases_json", "blocking_counts"),
     ),
     labels.REVIEW_PAIR: _merge(

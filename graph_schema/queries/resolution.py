@@ -58,6 +58,19 @@ MATCH (p)<-[:RESOLVES_TO]-(o:SourceRecord)
 RETURN collect(DISTINCT o.mention_key) AS keys
 """
 
+# of the given mentions, those that may be unresolved name-only mentions: a name, no ID
+# number (the id kinds linkage reads as one), and no person or a person of their own
+NAME_ONLY_SUBJECTS = """
+UNWIND $keys AS key
+MATCH (r:SourceRecord {mention_key: key})
+USING INDEX r:SourceRecord(mention_key)
+WHERE r.enc_name IS NOT NULL
+  AND (r.enc_id_number IS NULL OR NOT coalesce(r.id_kind, '') IN ['id18', 'id15', 'invalid'])
+OPTIONAL MATCH (r)-[:RESOLVES_TO]->(p:Person)
+WITH r, p WHERE p IS NULL OR COUNT { (p)<-[:RESOLVES_TO]-() } = 1
+RETURN collect(r.mention_key) AS keys
+"""
+
 CLEAR_LINK_STALE = """
 UNWIND $keys AS key
 MATCH (r:SourceRecord {mention_key: key})

@@ -52,15 +52,27 @@ def joined(df: pd.DataFrame, columns: list[str]) -> np.ndarray:
     return out
 
 
-def blocking_keys(df: pd.DataFrame, settings: LinkageSettings) -> Iterator[tuple[str, np.ndarray]]:
-    """``(rule name, key per record)`` for every equality blocking rule ``df`` can feed.
+def blocking_keys(df: pd.DataFrame, settings: LinkageSettings, *, lookup: bool = False
+                  ) -> Iterator[tuple[str, np.ndarray]]:
+    """``(kind, key per record)`` for every equality blocking rule ``df`` can feed.
 
-    ``exact_when_missing`` rules give their key whatever ``when_missing`` holds: either side
-    of a pair may be the one lacking it, and blocking checks that on the loaded records.
+    An ``exact_when_missing`` rule pairs two records only when one of them lacks
+    ``when_missing``, so its keys come in two kinds, ``<rule>|lacking`` and
+    ``<rule>|holding``: an indexed record is filed under the one it is. A record looking
+    for candidates (``lookup=True``) asks for both when it lacks the column itself, and
+    only for the ``lacking`` records when it holds it (a 王伟 with an ID number does not
+    fetch every 王伟 with one).
     """
     for rule in settings.blocking_rules:
-        if rule.kind in _EQUALITY and all(c in df for c in rule.columns):
-            yield rule.name, joined(df, rule.columns)
+        if rule.kind not in _EQUALITY or not all(c in df for c in rule.columns):
+            continue
+        keys = joined(df, rule.columns)
+        if rule.when_missing is None or rule.when_missing not in df:
+            yield rule.name, keys
+            continue
+        lacking = df[rule.when_missing].isna().to_numpy()
+        yield f"{rule.name}|lacking", np.where(lacking | lookup, keys, None)
+        yield f"{rule.name}|holding", np.where(lacking if lookup else ~lacking, keys, None)
 
 
 def context_keys(df: pd.DataFrame, settings: LinkageSettings) -> Iterator[tuple[str, np.ndarray]]:

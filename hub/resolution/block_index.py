@@ -40,6 +40,9 @@ from privacy import Keyring
 from privacy.crypto import MacKey, derive_key, length_prefixed
 
 PURPOSE = "hub/linkage/block-index/v1"
+FORMAT = 2
+"""Layout of the keys (``hub.linkage.block_keys``); part of every header's rules digest, so
+an index written in another layout is never read."""
 MAX_SEGMENTS = 24
 _HEADER = "index.json"
 _PARTS = ("hash", "owner", "blob", "offsets")
@@ -56,7 +59,8 @@ class IndexState:
 
 def rules_digest(names: Iterable[str]) -> str:
     """A short digest of the blocking configuration the keys were made with."""
-    return hashlib.sha256("\n".join(names).encode("utf-8")).hexdigest()[:16]
+    text = "\n".join([f"format {FORMAT}", *names])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 class KeyHasher:

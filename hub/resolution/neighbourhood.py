@@ -11,9 +11,11 @@ and the blocking-key index (``block_index.py``), instead of every mention:
    people with a linking pair or a decision, and the targets of name-only mentions);
 4. the **context** those need, read hop by hop: all mentions of those people; the rows and
    households they appear in and all mentions of the people there (the name-only rules'
-   neighbours); those people's rows (the name-only subjects); the rows and households of
-   the people in those rows (the subjects' relatives); and the roster entries equal on a
-   roster rule's ``match_on``, each with all mentions of its person.
+   neighbours); in those people's rows, the mentions that may be unresolved name-only ones
+   (no ID number, alone in their person: the graph answers that without decrypting); the
+   people in those subjects' rows and everyone sharing a row or household with them (the
+   subjects' relatives); and the roster entries equal on a roster rule's ``match_on``. Every
+   mention read in a subject's reach comes with all mentions of its person.
 
 If the context holds mentions not yet loaded, they are loaded and step 3 runs again; when
 nothing is missing the result is what a run over every mention gives (a test compares the
@@ -23,6 +25,8 @@ Cypher round trip, so the cost follows the batch and its neighbourhood, not the 
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -44,6 +48,8 @@ from hub.resolution.block_index import KeyHasher, Segment, build_segment, lookup
 from hub.resolution.load import load_mentions_by_key
 from hub.store import Store
 from privacy import FieldEncryptor
+
+log = logging.getLogger(__name__)
 
 MAX_ROUNDS = 6
 """Rounds of "link, then load the context it needs" before giving up (the caller then
@@ -130,19 +136,27 @@ def _roster_entries(segments: list[Segment], hasher: KeyHasher, frame: pd.DataFr
 def _context(loader: _Loader, segments: list[Segment], hasher: KeyHasher,
              changed: set[str], settings: LinkageSettings) -> set[str]:
     """The mentions a run that changes ``changed`` reads (see the module docstring)."""
-    def grow(keys: set[str], kinds: tuple[str, ...]) -> set[str]:
+    def members(keys: set[str], kinds: tuple[str, ...]) -> set[str]:
         loader.add(keys)
-        members = _members(segments, hasher, loader.frame(), keys, kinds)
-        return loader.whole_people(members)
+        return _members(segments, hasher, loader.frame(), keys, kinds)
 
     scope = loader.whole_people(changed)
-    near = grow(scope, (ROW, HOUSEHOLD))
-    subjects = grow(near, (ROW,))
-    relatives = grow(subjects, (ROW, HOUSEHOLD))
+    near = loader.whole_people(members(scope, (ROW, HOUSEHOLD)))
+    # the name-only subjects in the near people's rows: mentions the graph says may be
+    # unresolved name-only ones, and the candidates loaded there without their people
+    # (they must be whole to be judged alone or not)
+    hot = members(near, (ROW,))
+    rows = loader.store.read(q.NAME_ONLY_SUBJECTS, keys=sorted(hot))
+    subjects = loader.whole_people(set(rows[0]["keys"] if rows else [])
+                                   | (hot & (loader.keys - loader.closed)))
+    anchors = loader.whole_people(members(subjects, (ROW,)))
+    relatives = loader.whole_people(members(anchors, (ROW, HOUSEHOLD)))
     loader.add(relatives)
     roster = loader.whole_people(
         _roster_entries(segments, hasher, loader.frame(), scope | subjects, settings))
-    return relatives | roster
+    log.debug("context: scope %d, near %d, rows %d, subjects %d, relatives %d, roster %d",
+              len(scope), len(near), len(hot), len(subjects), len(relatives), len(roster))
+    return near | subjects | relatives | roster
 
 
 def link_neighbourhood(store: Store, encryptor: FieldEncryptor, segments: list[Segment],
@@ -162,10 +176,14 @@ def link_neighbourhood(store: Store, encryptor: FieldEncryptor, segments: list[S
     loader = _Loader(store, encryptor)
     loader.add(pending)
     batch = loader.frame()
-    candidates = lookup(segments, _hashes(hasher, blocking_keys(batch, settings)))
+    candidates = lookup(segments, _hashes(hasher, blocking_keys(batch, settings,
+                                                                lookup=True)))
     decided = set(decisions["key_a"].astype(str)) | set(decisions["key_b"].astype(str))
     loader.add(candidates | decided)
+    log.debug("pending %d, candidates %d, decided %d", len(pending), len(candidates),
+              len(decided))
     for rounds in range(1, MAX_ROUNDS + 1):
+        began = time.monotonic()
         frame = loader.frame()
         # a changed row that has a person keeps it unless the batch moves it, as in a
         # run over every mention: only mentions without a person are the new batch
@@ -175,8 +193,12 @@ def link_neighbourhood(store: Store, encryptor: FieldEncryptor, segments: list[S
         result = link(frame[is_new].drop(columns="person_id"), settings,
                       existing=frame[~is_new], decisions=decisions)
         changed = set(result.changed) if result.changed is not None else set(frame.index)
+        linked = time.monotonic()
         before = len(loader.keys)
         loader.add(_context(loader, segments, hasher, changed, settings))
+        log.debug("round %d: linked %d mentions in %.2f s (%d changed), context read in "
+                  "%.2f s: %d mentions", rounds, before, linked - began, len(changed),
+                  time.monotonic() - linked, len(loader.keys))
         if len(loader.keys) == before:
             return Neighbourhood(loader.frame(), pending, result, rounds)
     raise NeighbourhoodTooWideError(f"the batch's context still grew after {MAX_ROUNDS} rounds")

@@ -63,6 +63,10 @@ class LinkSummary:
     households: int
     seconds: float
     phases: dict[str, float] = field(default_factory=dict)
+    read_mentions: int = 0
+    """Mentions read and decrypted: all of them, or an indexed run's neighbourhood."""
+    rounds: int = 0
+    """Rounds an indexed run took to gather its neighbourhood (0 otherwise)."""
 
 
 def latest_settings(store: Store) -> LinkageSettings | None:
@@ -297,6 +301,7 @@ def run_link(store: Store, kit: PrivacyKit, *, full: bool = False,
         store.write(q.CLEAR_ALL_LINK_STALE)
     summary = LinkSummary(run_id=run_id, mode="incremental" if outcome.incremental else "full",
                           mentions=mentions, new_mentions=outcome.new_mentions,
+                          read_mentions=len(outcome.frame), rounds=outcome.rounds,
                           persons=counts["persons"], links_written=counts["links"],
                           review_queue=counts["review"], retired_persons=counts["retired"],
                           households=counts["households"],

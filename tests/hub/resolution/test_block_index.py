@@ -63,6 +63,8 @@ def test_the_hub_preset_blocks_on_equalities_only() -> None:
 def test_keys_join_the_rule_columns_and_skip_missing_values() -> None:
     df = _mentions()
     keys = dict(blocking_keys(df, hub_settings()))
+    assert keys["block_on_name_when_id_missing|lacking"][0] is None  # it holds an ID
+    assert keys["block_on_name_when_id_missing|holding"][0] is not None
     by_name_dob = keys["block_on_name_and_birth_date"]
     assert by_name_dob[0] == by_name_dob[1] is not None  # same name, same date
     assert by_name_dob[2] is None  # no birth date, no key
@@ -91,6 +93,25 @@ def test_lookup_finds_every_holder_of_a_key_across_segments(keyring: Keyring) ->
     assert lookup([base, tail], hasher.hash_values("row", name_dob)[1]) == set()
     merged = merge_segments([base, tail])
     assert lookup([merged], wanted) == {"minzheng_aid:5:经办人", "staff_roster:2:本人"}
+
+
+def test_a_record_holding_the_column_fetches_only_records_lacking_it(keyring: Keyring) -> None:
+    df = _mentions()  # the same name twice: with an ID number, and without one
+    third = df.iloc[:1].copy()
+    third.index = ["renshe_employment:3:本人"]
+    df = pd.concat([df, third])  # another record holding the same ID and name
+    hasher = KeyHasher(keyring)
+    index = segment_for(df, hasher, hub_settings())
+    rule = "block_on_name_when_id_missing"
+
+    def found(position: int) -> set[str]:
+        keys = dict(blocking_keys(df.iloc[[position]], hub_settings(), lookup=True))
+        return lookup([index], np.concatenate([
+            hasher.hash_values(kind, keys[kind])[1] for kind in keys if kind.startswith(rule)]))
+
+    assert found(0) == {"yibao_medical:9:本人"}  # holding: only the one lacking an ID
+    assert found(1) == {"gongan_hukou:1:本人", "yibao_medical:9:本人",
+                        "renshe_employment:3:本人"}  # lacking: everyone with the name
 
 
 def test_the_files_hold_no_plaintext_and_a_mismatch_is_a_miss(keyring: Keyring,
