@@ -63,8 +63,9 @@ def test_the_hub_preset_blocks_on_equalities_only() -> None:
 def test_keys_join_the_rule_columns_and_skip_missing_values() -> None:
     df = _mentions()
     keys = dict(blocking_keys(df, hub_settings()))
-    assert keys["block_on_name_when_id_missing|lacking"][0] is None  # it holds an ID
-    assert keys["block_on_name_when_id_missing|holding"][0] is not None
+    rule = "block_on_name_and_id_region_when_id_invalid"
+    assert keys[f"{rule}|lacking"][0] is None  # it holds a valid ID
+    assert keys[f"{rule}|holding"][0] is not None
     by_name_dob = keys["block_on_name_and_birth_date"]
     assert by_name_dob[0] == by_name_dob[1] is not None  # same name, same date
     assert by_name_dob[2] is None  # no birth date, no key
@@ -101,11 +102,14 @@ def test_a_record_holding_the_column_fetches_only_records_lacking_it(keyring: Ke
     third.index = ["renshe_employment:3:本人"]
     df = pd.concat([df, third])  # another record holding the same ID and name
     hasher = KeyHasher(keyring)
-    index = segment_for(df, hasher, hub_settings())
     rule = "block_on_name_when_id_missing"
+    settings = hub_settings()
+    settings.blocking_rules.append(BlockingRule(rule, "exact_when_missing", ["name_canon"],
+                                                when_missing="id_key"))
+    index = segment_for(df, hasher, settings)
 
     def found(position: int) -> set[str]:
-        keys = dict(blocking_keys(df.iloc[[position]], hub_settings(), lookup=True))
+        keys = dict(blocking_keys(df.iloc[[position]], settings, lookup=True))
         return lookup([index], np.concatenate([
             hasher.hash_values(kind, keys[kind])[1] for kind in keys if kind.startswith(rule)]))
 
