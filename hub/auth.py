@@ -43,6 +43,8 @@ class AuthenticationError(HubError):
     The message is safe to return to the client; it never echoes the token.
     """
 
+    code = "UNAUTHENTICATED"
+
 
 @dataclass(frozen=True, slots=True)
 class Principal:

@@ -28,17 +28,25 @@ from privacy import (
 class ConsentServiceError(HubError):
     """A consent operation was refused; the message is safe to show the caller."""
 
+    code = "BAD_INPUT"
+
 
 class SubjectNotFoundError(ConsentServiceError):
     """No person or household has the given id."""
+
+    code = "NOT_FOUND"
 
 
 class OutOfJurisdictionError(ConsentServiceError):
     """The subject lies outside the caller's region codes."""
 
+    code = "FORBIDDEN"
+
 
 class ConsentNotFoundError(ConsentServiceError):
     """No consent has the given id."""
+
+    code = "NOT_FOUND"
 
 
 def _native(value: Any) -> datetime | None:

@@ -27,6 +27,8 @@ _EVIDENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/#\-]{0,127}$")
 class InvalidConsentError(PrivacyError, ValueError):
     """A consent to be recorded is malformed; the message names the field, never a value."""
 
+    code = "BAD_INPUT"
+
 
 class ConsentDeniedError(PrivacyError):
     """No consent in force covers the request (missing, expired, revoked, other grantee).
@@ -34,6 +36,8 @@ class ConsentDeniedError(PrivacyError):
     Attributes:
         reason: ``consent_missing``, ``consent_expired`` or ``consent_revoked`` (for audit).
     """
+
+    code = "CONSENT_REQUIRED"
 
     def __init__(self, reason: str) -> None:
         self.reason = reason

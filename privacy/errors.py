@@ -24,14 +24,25 @@ The tree (httpx habit: draw it once, here)::
 Rules every class keeps: a message says what went wrong and what to do next; no message,
 attribute or ``repr`` ever carries a plaintext value (ID numbers, names, phones ...) or key
 bytes. Context that is safe to show (field class, key version, label, field name, lengths)
-is kept as attributes so callers can act on it without parsing the text.
+is kept as attributes so callers can act on it without parsing the text. Each class
+carries the API code a client sees for it (``code``, as in ``hub.errors``).
 """
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 
 class PrivacyError(Exception):
-    """Root of every exception raised by the ``privacy`` package."""
+    """Root of every exception raised by the ``privacy`` package.
+
+    Attributes:
+        code: The API's ``extensions.code`` for this class when a resolver refuses a
+            request with it (``INTERNAL`` unless a subclass says otherwise, as
+            ``consent.InvalidConsentError`` and ``consent.ConsentDeniedError`` do).
+    """
+
+    code: ClassVar[str] = "INTERNAL"
 
 
 # --- key management ---------------------------------------------------------------------

@@ -11,7 +11,6 @@ from datetime import date
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
@@ -23,6 +22,7 @@ from hub.services.aid_report import (
     report_aid,
 )
 from resolvers.context import HubContext
+from resolvers.errors import client_error, refuse
 from resolvers.people_types import AidRecordType
 from resolvers.permissions import PurposeAllowed
 
@@ -43,7 +43,7 @@ async def resolve_report_aid(info: Info[HubContext, Any], aid: ReportAidInput) -
     """Write the reported aid as an ``AidRecord`` granted to the person with that ID number."""
     ctx = info.context
     if ctx.kit is None:
-        raise GraphQLError("field keys unavailable", extensions={"code": "UNAVAILABLE"})
+        raise client_error("field keys unavailable", "UNAVAILABLE")
     report = AidReport(id_number=aid.id_number, record_id=aid.record_id,
                        programme=aid.programme, amount=aid.amount, period=aid.period,
                        start=aid.start, end=aid.end, region_code=aid.region_code)
@@ -52,13 +52,9 @@ async def resolve_report_aid(info: Info[HubContext, Any], aid: ReportAidInput) -
         view = await run_in_threadpool(
             lambda: report_aid(ctx.store, kit.indexer, report, department=ctx.principal.org,
                                reported_by=ctx.principal.subject, regions=ctx.regions))
-    except InvalidAidReportError as exc:
-        raise GraphQLError(str(exc), extensions={"code": "BAD_INPUT"}) from None
-    except RecipientNotFoundError as exc:
-        raise GraphQLError(str(exc), extensions={"code": "NOT_FOUND"}) from None
-    except RecipientOutOfJurisdictionError as exc:
-        ctx.access.note_denial("mutation.reportAid", "out_of_jurisdiction")
-        raise GraphQLError(str(exc), extensions={"code": "FORBIDDEN"}) from None
+    except (InvalidAidReportError, RecipientNotFoundError,
+            RecipientOutOfJurisdictionError) as exc:
+        raise refuse(info, exc) from None
     return AidRecordType.build(view)
 
 

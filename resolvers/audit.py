@@ -11,13 +11,13 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
-from graphql import GraphQLError
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
 from hub.audit_log import AuditFilter
 from privacy import AuditEvent, utc_timestamp
 from resolvers.context import HubContext
+from resolvers.errors import client_error
 from resolvers.permissions import PurposeAllowed
 
 MAX_PAGE = 200
@@ -80,11 +80,10 @@ async def resolve_audit_events(info: Info[HubContext, None], first: int = 50, af
                                where: AuditEventFilter | None = None) -> AuditEventPage:
     """A page of events with ``seq > after``, up to ``first`` (at most 200)."""
     if not 1 <= first <= MAX_PAGE:
-        raise GraphQLError(f"first must be between 1 and {MAX_PAGE}",
-                           extensions={"code": "BAD_INPUT"})
+        raise client_error(f"first must be between 1 and {MAX_PAGE}", "BAD_INPUT")
     audit = info.context.audit
     if audit is None:
-        raise GraphQLError("the audit log is unavailable", extensions={"code": "UNAVAILABLE"})
+        raise client_error("the audit log is unavailable", "UNAVAILABLE")
     f = where or AuditEventFilter()
     query = AuditFilter(
         actor=f.actor, org=f.org, purpose=f.purpose, decision=f.decision,

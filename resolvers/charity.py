@@ -18,20 +18,19 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import strawberry
-from graphql import GraphQLError
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
 from hub import charity as svc
+from hub.api.field_policy import action_of
 from privacy import DataSubject, FieldEncryptor
 from resolvers.context import HubContext
+from resolvers.errors import client_error, refuse
 from resolvers.permissions import PurposeAllowed
 
 MAX_PAGE = 200
-_CODES: dict[type[Exception], str] = {
-    svc.CharityNotRegisteredError: "FORBIDDEN", svc.DonationNotFoundError: "NOT_FOUND",
-    svc.InvalidDonationError: "BAD_INPUT", svc.ReferralNotFoundError: "NOT_FOUND",
-    svc.ReferralStateError: "CONFLICT"}
+NOT_A_CHARITY = "not_a_registered_charity"
+"""The audit reason of a refusal: the only ``FORBIDDEN`` charity error is that one."""
 
 
 @strawberry.type(name="Charity", description="A registered charity (an organisation).")
@@ -154,18 +153,10 @@ class DonationInput:
         default_factory=list, description="dibao, tekun, monitoring, disability_subsidy")
 
 
-def _refuse(info: Info[HubContext, None], action: str, exc: svc.CharityError) -> GraphQLError:
-    code = next((c for kind, c in _CODES.items() if isinstance(exc, kind)), "BAD_INPUT")
-    if code == "FORBIDDEN":
-        info.context.access.note_denial(action, "not_a_registered_charity")
-    return GraphQLError(str(exc), extensions={"code": code})
-
-
 def _encryptor(info: Info[HubContext, None]) -> FieldEncryptor:
     kit = info.context.kit
     if kit is None:
-        raise GraphQLError("sealed values cannot be opened here",
-                           extensions={"code": "UNAVAILABLE"})
+        raise client_error("sealed values cannot be opened here", "UNAVAILABLE")
     return kit.encryptor
 
 
@@ -197,11 +188,11 @@ async def resolve_donation_matches(info: Info[HubContext, None], donation_id: st
                                          charity_id=ctx.principal.org, regions=ctx.regions,
                                          limit=_page(first)))
     except svc.CharityError as exc:
-        raise _refuse(info, "query.donationMatches", exc) from None
+        raise refuse(info, exc, reason=NOT_A_CHARITY) from None
     matches = []
     for m in result.matches:
         subject = DataSubject(m.subject_kind, m.subject_id, m.household_id, m.region_code)
-        ctx.access.remember_consent(subject, m.consent, action="query.donationMatches")
+        ctx.access.remember_consent(subject, m.consent, action=action_of(info))
         matches.append(CharityMatchType(
             referral_token=m.token, region_code=m.region_code, category=m.category,
             household_size=m.household_size, reasons=list(m.reasons), score=m.score,
@@ -222,10 +213,10 @@ async def resolve_referral_contact(info: Info[HubContext, None],
             lambda: svc.disclose_contact(ctx.store, encryptor, referral_token,
                                          charity_id=ctx.principal.org))
     except svc.CharityError as exc:
-        raise _refuse(info, "query.referralContact", exc) from None
+        raise refuse(info, exc, reason=NOT_A_CHARITY) from None
     subject = DataSubject(contact.subject_kind, contact.subject_id, contact.household_id,
                           contact.region_code)
-    ctx.access.remember_consent(subject, contact.consent, action="query.referralContact")
+    ctx.access.remember_consent(subject, contact.consent, action=action_of(info))
     return ReferralContactType(referral_token=contact.token, region_code=contact.region_code,
                                name=contact.name, phone=contact.phone, audit_subject=subject,
                                owner_org=contact.charity_id)
@@ -251,7 +242,7 @@ async def resolve_register_charity(info: Info[HubContext, None], charity_id: str
             lambda: svc.register_charity(ctx.store, charity_id=charity_id, name=name,
                                          registered_by=ctx.principal.subject))
     except svc.CharityError as exc:
-        raise _refuse(info, "mutation.registerCharity", exc) from None
+        raise refuse(info, exc, reason=NOT_A_CHARITY) from None
     return CharityType(charity_id=c.charity_id, name=c.name, registered_at=c.registered_at,
                        active=c.active)
 
@@ -271,7 +262,7 @@ async def resolve_publish_donation(info: Info[HubContext, None],
         published = await run_in_threadpool(
             lambda: svc.publish_donation(ctx.store, charity_id=ctx.principal.org, spec=spec))
     except svc.CharityError as exc:
-        raise _refuse(info, "mutation.publishDonation", exc) from None
+        raise refuse(info, exc, reason=NOT_A_CHARITY) from None
     return DonationType.from_donation(published)
 
 
@@ -285,7 +276,7 @@ async def resolve_confirm_referral(info: Info[HubContext, None],
                                          confirmed_by=ctx.principal.subject,
                                          regions=ctx.regions))
     except svc.CharityError as exc:
-        raise _refuse(info, "mutation.confirmReferral", exc) from None
+        raise refuse(info, exc, reason=NOT_A_CHARITY) from None
     return ReferralType.from_referral(r)
 
 
@@ -300,7 +291,7 @@ async def resolve_record_referral_decision(info: Info[HubContext, None], referra
                                         decided_by=ctx.principal.subject,
                                         regions=ctx.regions))
     except svc.CharityError as exc:
-        raise _refuse(info, "mutation.recordReferralDecision", exc) from None
+        raise refuse(info, exc, reason=NOT_A_CHARITY) from None
     return ReferralType.from_referral(r)
 
 

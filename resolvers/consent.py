@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from enum import Enum
 
 import strawberry
-from graphql import GraphQLError
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
@@ -24,6 +23,7 @@ from hub.consent_service import (
 )
 from privacy import ConsentRecord, DataSubject, InvalidConsentError, is_in_force
 from resolvers.context import HubContext
+from resolvers.errors import refuse
 from resolvers.permissions import PurposeAllowed
 
 
@@ -73,16 +73,6 @@ class RecordConsentInput:
         default=None, description="charity_matching only: limit to these need categories.")
 
 
-def _refuse(info: Info[HubContext, None], action: str, exc: Exception,
-            subject: DataSubject | None) -> GraphQLError:
-    codes = {InvalidConsentError: "BAD_INPUT", SubjectNotFoundError: "NOT_FOUND",
-             ConsentNotFoundError: "NOT_FOUND", OutOfJurisdictionError: "FORBIDDEN"}
-    code = codes.get(type(exc), "BAD_INPUT")
-    if code == "FORBIDDEN":
-        info.context.access.note_denial(action, "out_of_jurisdiction", subject)
-    return GraphQLError(str(exc), extensions={"code": code})
-
-
 async def resolve_record_consent(info: Info[HubContext, None],
                                  consent: RecordConsentInput) -> ConsentType:
     """Record a consent given by a person or household (effective immediately)."""
@@ -98,7 +88,7 @@ async def resolve_record_consent(info: Info[HubContext, None],
                 recorded_by=ctx.principal.subject, regions=ctx.regions,
                 categories=consent.categories))
     except (InvalidConsentError, SubjectNotFoundError, OutOfJurisdictionError) as exc:
-        raise _refuse(info, "mutation.recordConsent", exc, subject) from None
+        raise refuse(info, exc, subject=subject) from None
     return ConsentType.from_record(record)
 
 
@@ -111,7 +101,7 @@ async def resolve_revoke_consent(info: Info[HubContext, None],
             lambda: revoke_consent(ctx.store, str(consent_id), revoked_by=ctx.principal.subject,
                                    regions=ctx.regions))
     except (ConsentNotFoundError, OutOfJurisdictionError) as exc:
-        raise _refuse(info, "mutation.revokeConsent", exc, None) from None
+        raise refuse(info, exc) from None
     return ConsentType.from_record(record)
 
 

@@ -21,7 +21,6 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
@@ -40,11 +39,14 @@ from hub.monitoring import (
 )
 from privacy import DataSubject, PrivacyError, Purpose, in_jurisdiction
 from resolvers.context import HubContext
+from resolvers.errors import client_error, graphql_error
 from resolvers.permissions import PurposeAllowed, purpose_required
 
 MAX_PAGE = 200
 STATUSES = ("new", "sent", "confirmed", "dismissed", "closed")
 _PERSON_ID = re.compile(r"P[0-9A-F]{6,}")
+NO_SUCH_ALERT = "no such alert"
+"""One answer for an unknown alert and another organisation's (not disclosed)."""
 
 
 @strawberry.enum(description="A status an alert can be moved to (new → sent → confirmed | "
@@ -190,10 +192,6 @@ def _subject(row: dict[str, Any], regions: list[str] | None) -> DataSubject:
     return DataSubject("person", persons[0], region_code=region)
 
 
-def _error(message: str, code: str) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": code})
-
-
 def _routed_to_caller(ctx: HubContext, row: dict[str, Any]) -> bool:
     regions = ctx.regions
     involved = set(row.get("region_codes") or []) | {row.get("region_code")}
@@ -207,19 +205,19 @@ async def resolve_monitoring_alerts(info: Info[HubContext, None], region: str | 
     """Alerts routed to the caller's organisation in its jurisdiction, filtered."""
     ctx = info.context
     if type is not None and type not in ALL_TYPES:
-        raise _error(f"unknown alert type; use one of {', '.join(ALL_TYPES)}", "BAD_INPUT")
+        raise client_error(f"unknown alert type; use one of {', '.join(ALL_TYPES)}", "BAD_INPUT")
     if status is not None and status not in STATUSES:
-        raise _error(f"unknown status; use one of {', '.join(STATUSES)}", "BAD_INPUT")
+        raise client_error(f"unknown status; use one of {', '.join(STATUSES)}", "BAD_INPUT")
     regions = ctx.regions
     if region is not None and regions is not None and region not in regions:
         ctx.access.note_denial(action_of(info), "out_of_jurisdiction")
-        raise _error("the region is outside your jurisdiction", "FORBIDDEN")
+        raise client_error("the region is outside your jurisdiction", "FORBIDDEN")
     if not after:
         skip = 0
     elif after.isdigit():
         skip = int(after)
     else:
-        raise _error("`after` must be a cursor returned as nextCursor", "BAD_INPUT")
+        raise client_error("`after` must be a cursor returned as nextCursor", "BAD_INPUT")
     size = max(1, min(first, MAX_PAGE))
     rows = await run_in_threadpool(
         lambda: monitoring_alerts(ctx.store, region=region, type=type, status=status,
@@ -241,12 +239,12 @@ async def resolve_overlaps(info: Info[HubContext, None], person: str,
         lookup: dict[str, str] = {"person_id": text}
     else:
         if ctx.kit is None:
-            raise _error("lookups by ID number are not configured on this server",
+            raise client_error("lookups by ID number are not configured on this server",
                          "UNAVAILABLE")
         try:
             lookup = {"bi_id": ctx.kit.indexer.id_number(text)}
         except PrivacyError:
-            raise _error("not a valid resident ID number or person id", "BAD_INPUT") from None
+            raise client_error("not a valid resident ID number or person id", "BAD_INPUT") from None
     full = await run_in_threadpool(
         lambda: overlaps(ctx.store, as_of=day, programme=programme, **lookup))
     principal = ctx.principal
@@ -263,17 +261,17 @@ async def resolve_update_alert_status(info: Info[HubContext, None], alert_id: st
     key = str(alert_id)
     try:
         row = await run_in_threadpool(get_alert, ctx.store, key)
-    except AlertNotFoundError:
-        raise _error("no such alert", "NOT_FOUND") from None
+    except AlertNotFoundError as exc:
+        raise graphql_error(exc, NO_SUCH_ALERT) from None
     if not _routed_to_caller(ctx, row):
         ctx.access.note_denial(action_of(info), "not_routed_to_caller",
                                _subject(row, ctx.regions))
-        raise _error("no such alert", "NOT_FOUND")  # others' alerts are not disclosed
+        raise client_error(NO_SUCH_ALERT, "NOT_FOUND")  # others' alerts are not disclosed
     try:
         await run_in_threadpool(update_alert_status, ctx.store, key, status.value, reason,
                                 ctx.principal.subject)
     except AlertTransitionError as exc:
-        raise _error(str(exc), "INVALID_TRANSITION") from None
+        raise graphql_error(exc) from None
     updated = await run_in_threadpool(get_alert, ctx.store, key)
     return MonitoringAlert.from_row(updated, ctx.regions)
 

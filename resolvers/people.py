@@ -28,6 +28,7 @@ from hub.services.lookups import (
 )
 from privacy import PURPOSE_RULES, ConsentDeniedError, DataSubject, InvalidIdentifierError
 from resolvers.context import HubContext
+from resolvers.errors import client_error
 from resolvers.people_types import (
     AidRecordType,
     HouseholdType,
@@ -43,7 +44,7 @@ CONSENT_MESSAGE = ("no consent in force for this purpose from the data subject "
 
 def bad_input(message: str) -> GraphQLError:
     """A refusal of malformed arguments (the message never echoes a value)."""
-    return GraphQLError(message, extensions={"code": "BAD_INPUT"})
+    return client_error(message, "BAD_INPUT")
 
 
 def _one_of(**arguments: Any) -> None:
@@ -55,7 +56,7 @@ def _one_of(**arguments: Any) -> None:
 def _blind(info: Info[HubContext, Any], id_number: str) -> str:
     kit = info.context.kit
     if kit is None:
-        raise GraphQLError("field keys unavailable", extensions={"code": "UNAVAILABLE"})
+        raise client_error("field keys unavailable", "UNAVAILABLE")
     try:
         return blind_id(kit.indexer, id_number)
     except InvalidIdentifierError:
@@ -71,7 +72,7 @@ def _refuse_consent(info: Info[HubContext, Any], reason: str,
                     subject: DataSubject | None = None) -> GraphQLError:
     if reason == "not_found":
         info.context.access.note_denial(action_of(info), "consent_missing", subject)
-    return GraphQLError(CONSENT_MESSAGE, extensions={"code": "CONSENT_REQUIRED"})
+    return client_error(CONSENT_MESSAGE, "CONSENT_REQUIRED")
 
 
 def admit(info: Info[HubContext, Any], lookup: Lookup[Any], subject: DataSubject | None

@@ -15,7 +15,6 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
 from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
@@ -35,6 +34,7 @@ from hub.services.sealed import Sealed
 from hub.store import Store
 from privacy import DataSubject
 from resolvers.context import HubContext
+from resolvers.errors import client_error
 
 LINKS = {"GRANTED_TO": "recipient", "COVERS": "covered_member"}
 
@@ -44,7 +44,7 @@ def _reveal(info: Info[HubContext, Any], sealed: Sealed | None) -> str | None:
         return None
     kit = info.context.kit
     if kit is None:
-        raise GraphQLError("field keys unavailable", extensions={"code": "UNAVAILABLE"})
+        raise client_error("field keys unavailable", "UNAVAILABLE")
     return sealed.reveal(kit.encryptor)
 
 

@@ -13,29 +13,24 @@ from enum import Enum
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
 from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from hub.services.link_review import (
     Explanation,
-    InvalidDecisionError,
     LinkReviewError,
-    PairOutOfJurisdictionError,
     ReviewPairView,
-    UnknownPairError,
     check_records,
     decide,
     explain_pairs,
     review_queue,
 )
 from resolvers.context import HubContext
+from resolvers.errors import client_error, refuse
 from resolvers.permissions import PurposeAllowed
 
 MAX_PAGE = 100
-_CODES = {InvalidDecisionError: "BAD_INPUT", UnknownPairError: "NOT_FOUND",
-          PairOutOfJurisdictionError: "FORBIDDEN"}
 
 
 @strawberry.enum(description="A clerical decision on a pair of records.")
@@ -72,7 +67,7 @@ def _explainer(info: Info[HubContext, Any]) -> DataLoader[tuple[str, str], Any]:
     if found is None:
         kit = ctx.kit
         if kit is None:
-            raise GraphQLError("field keys unavailable", extensions={"code": "UNAVAILABLE"})
+            raise client_error("field keys unavailable", "UNAVAILABLE")
 
         async def load(pairs: list[tuple[str, str]]) -> list[Explanation | None]:
             done = await run_in_threadpool(explain_pairs, ctx.store, kit, list(pairs))
@@ -107,25 +102,17 @@ class ReviewPairType:
         return LinkExplanation.build(pair, found) if found is not None else None
 
 
-def _refuse(info: Info[HubContext, Any], action: str, exc: LinkReviewError) -> GraphQLError:
-    code = _CODES.get(type(exc), "BAD_INPUT")
-    if code == "FORBIDDEN":
-        info.context.access.note_denial(action, "out_of_jurisdiction")
-    return GraphQLError(str(exc), extensions={"code": code})
-
-
 async def resolve_link_review_queue(info: Info[HubContext, Any], region: str | None = None,
                                     first: int = 20) -> list[ReviewPairType]:
     """Pending pairs in the caller's jurisdiction (optionally one region), strongest first."""
     if not 1 <= first <= MAX_PAGE:
-        raise GraphQLError(f"first must be between 1 and {MAX_PAGE}",
-                           extensions={"code": "BAD_INPUT"})
+        raise client_error(f"first must be between 1 and {MAX_PAGE}", "BAD_INPUT")
     ctx = info.context
     try:
         views = await run_in_threadpool(
             lambda: review_queue(ctx.store, region=region, regions=ctx.regions, limit=first))
     except LinkReviewError as exc:
-        raise _refuse(info, "query.linkReviewQueue", exc) from None
+        raise refuse(info, exc) from None
     return [ReviewPairType.build(view) for view in views]
 
 
@@ -138,7 +125,7 @@ async def resolve_decide_link_review(info: Info[HubContext, Any], pair_id: straw
             lambda: decide(ctx.store, str(pair_id), accept=decision is LinkDecision.ACCEPT,
                            clerk=ctx.principal.subject, reason=reason, regions=ctx.regions))
     except LinkReviewError as exc:
-        raise _refuse(info, "mutation.decideLinkReview", exc) from None
+        raise refuse(info, exc) from None
     return ReviewPairType.build(view)
 
 
@@ -149,11 +136,10 @@ async def resolve_explain_link(info: Info[HubContext, Any], record_a: str, recor
     try:
         await run_in_threadpool(check_records, ctx.store, [record_a, record_b], ctx.regions)
     except LinkReviewError as exc:
-        raise _refuse(info, "query.explainLink", exc) from None
+        raise refuse(info, exc) from None
     found = await _explainer(info).load((record_a, record_b))
     if found is None:
-        raise GraphQLError("no such record (use source:record_id:role)",
-                           extensions={"code": "NOT_FOUND"})
+        raise client_error("no such record (use source:record_id:role)", "NOT_FOUND")
     return LinkExplanation.build((record_a, record_b), found)
 
 

@@ -19,25 +19,17 @@ learn who is in the hub. The audit log keeps the true reason.
 
 from __future__ import annotations
 
-from contextlib import suppress
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
 from starlette.concurrency import run_in_threadpool
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from hub.api.field_policy import action_of
-from hub.consent_service import (
-    OutOfJurisdictionError,
-    SubjectNotFoundError,
-    check_jurisdiction,
-    find_active_consent,
-)
 from hub.rules import (
     ApplicantNotFoundError,
     Determination,
@@ -48,9 +40,10 @@ from hub.rules import (
 from hub.rules.model import MemberResult, Source, Step
 from hub.rules.redact import FieldDecider, memoised, redact
 from hub.rules.report import determination_dict, to_html, to_json
-from hub.rules.verify import InvalidApplicantError
-from privacy import ConsentDeniedError, ConsentRecord, DataSubject, Decision, Purpose
+from hub.rules.verify import REFUSED, InvalidApplicantError, VerificationRefusedError
+from privacy import ConsentDeniedError, DataSubject, Decision, Purpose
 from resolvers.context import HubContext
+from resolvers.errors import client_error, graphql_error
 from resolvers.permissions import PurposeAllowed, purpose_required
 
 
@@ -205,87 +198,47 @@ def guard_decider(info: Info[HubContext, None], subject: DataSubject) -> FieldDe
     return memoised(decide_field)
 
 
-def _error(message: str, code: str) -> GraphQLError:
-    return GraphQLError(message, extensions={"code": code})
-
-
 def _verifier(ctx: HubContext) -> Verifier:
     if ctx.kit is None:
-        raise _error("verification is not configured on this server", "UNAVAILABLE")
+        raise client_error("verification is not configured on this server", "UNAVAILABLE")
     return Verifier(ctx.store, ctx.kit)
-
-
-REFUSED = ("no consent in force from a household in your jurisdiction covers verifying this "
-           "applicant for your organisation")
-"""The one answer for an unknown applicant, a household outside the caller's regions, and
-a missing, expired or revoked consent (the audit log records which)."""
-_NOBODY = "HH-no-such-household"
-"""Looked up in place of an unknown or out-of-reach household, so that every refusal takes
-the same round trips and reads nothing about a real household."""
-
-
-async def _refuse(ctx: HubContext, action: str, reason: str,
-                  subject: DataSubject | None) -> GraphQLError:
-    """Note the true reason for the audit log, run the consent lookup a household in reach
-    would have had (on nobody), and return the uniform refusal."""
-    ctx.access.note_denial(action, reason, subject)
-    with suppress(ConsentDeniedError):  # there is none: only the time it takes matters
-        await run_in_threadpool(
-            find_active_consent, ctx.store, subject_kind="household", subject_id=_NOBODY,
-            purpose=Purpose.VERIFICATION, grantee=ctx.principal.org,
-            at=datetime.now(UTC), include_household=True)
-    return _error(REFUSED, "CONSENT_REQUIRED")
-
-
-async def _household_with_consent(ctx: HubContext, verifier: Verifier, applicant: str,
-                                  action: str) -> tuple[str, ConsentRecord | None]:
-    """The applicant's household id and the consent that lets the caller verify it.
-
-    Raises:
-        GraphQLError: ``BAD_INPUT`` for a string that is neither a valid ID number nor a
-            person id (public knowledge: a checksum); otherwise the uniform
-            ``CONSENT_REQUIRED`` refusal, whatever the reason.
-    """
-    try:
-        household_id = await run_in_threadpool(verifier.household_of, applicant)
-    except InvalidApplicantError as exc:
-        raise _error(str(exc), "BAD_INPUT") from None
-    except ApplicantNotFoundError:
-        household_id = _NOBODY
-    subject = DataSubject("household", household_id, household_id=household_id)
-    try:  # jurisdiction first: nothing about the household is read for an outsider
-        await run_in_threadpool(check_jurisdiction, ctx.store, "household", household_id,
-                                ctx.regions)
-    except SubjectNotFoundError:
-        raise await _refuse(ctx, action, "applicant_not_found", None) from None
-    except OutOfJurisdictionError:
-        raise await _refuse(ctx, action, "out_of_jurisdiction", subject) from None
-    try:
-        consent = await ctx.access.require_consent(subject, action=action)
-    except ConsentDeniedError:  # noted with its reason (missing, expired, revoked)
-        raise _error(REFUSED, "CONSENT_REQUIRED") from None
-    return household_id, consent
 
 
 async def resolve_verify_household(info: Info[HubContext, None], applicant: str,
                                    as_of: date | None = None) -> HouseholdVerification:
-    """Verify the applicant's household: jurisdiction, consent, then gather and decide."""
+    """Verify the applicant's household: jurisdiction, consent, then gather and decide.
+
+    Every refusal but a malformed applicant reads ``CONSENT_REQUIRED`` with one message
+    (:data:`REFUSED`); the audit log keeps the true reason.
+    """
     ctx = info.context
     action = action_of(info)
     verifier = _verifier(ctx)
-    day = as_of or date.today()
-    household_id, consent = await _household_with_consent(ctx, verifier, applicant, action)
-    facts = (await run_in_threadpool(verifier.gather, [household_id])).get(household_id)
-    if facts is None:
-        raise _error("no such household", "NOT_FOUND")
     try:
-        determination = verifier.decide(facts, day)
-    except MissingStandardError as exc:
-        raise _error(str(exc), "NO_STANDARD") from None
+        household_id = await run_in_threadpool(
+            lambda: verifier.household_in_reach(applicant, ctx.regions,
+                                                grantee=ctx.principal.org))
+    except VerificationRefusedError as exc:
+        subject = (None if exc.household_id is None else
+                   DataSubject("household", exc.household_id, household_id=exc.household_id))
+        ctx.access.note_denial(action, exc.reason, subject)  # the true reason, for the log
+        raise graphql_error(exc) from None
+    except InvalidApplicantError as exc:
+        raise graphql_error(exc) from None
+    subject = DataSubject("household", household_id, household_id=household_id)
+    try:
+        consent = await ctx.access.require_consent(subject, action=action)
+    except ConsentDeniedError as exc:  # noted with its reason (missing, expired, revoked)
+        raise graphql_error(exc, REFUSED) from None
+    try:
+        determination = await run_in_threadpool(verifier.verify_household_id, household_id,
+                                                 as_of or date.today())
+    except (ApplicantNotFoundError, MissingStandardError) as exc:
+        raise graphql_error(exc) from None
     except RulesetError as exc:
-        raise _error(f"{exc}; choose an asOf date a ruleset covers", "NO_RULESET") from None
+        raise graphql_error(exc, f"{exc}; choose an asOf date a ruleset covers") from None
     subject = DataSubject("household", household_id, household_id=household_id,
-                          region_code=facts.region_code)
+                          region_code=determination.region_code)
     if consent is not None:
         ctx.access.remember_consent(subject, consent, action=action)
     return HouseholdVerification.build(determination, subject,

@@ -31,13 +31,19 @@ FUNDED = ("confirmed", "accepted")
 class CharityError(HubError):
     """A charity-matching request was refused."""
 
+    code = "BAD_INPUT"
+
 
 class CharityNotRegisteredError(CharityError):
     """The caller's organisation is not a registered, active charity."""
 
+    code = "FORBIDDEN"
+
 
 class DonationNotFoundError(CharityError):
     """No donation with that id belongs to the caller."""
+
+    code = "NOT_FOUND"
 
 
 class InvalidDonationError(CharityError, ValueError):
@@ -47,9 +53,13 @@ class InvalidDonationError(CharityError, ValueError):
 class ReferralNotFoundError(CharityError):
     """No referral with that token is visible to the caller."""
 
+    code = "NOT_FOUND"
+
 
 class ReferralStateError(CharityError):
     """The referral's state (or its consent) does not allow the requested step."""
+
+    code = "CONFLICT"
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,8 @@ class MonitoringError(HubError):
 class AlertNotFoundError(MonitoringError):
     """No alert has the given key; list alerts with ``hub monitor alerts`` to find one."""
 
+    code = "NOT_FOUND"
+
 
 class AlertTransitionError(MonitoringError):
     """The requested status is not reachable from the alert's current status.
@@ -25,3 +27,5 @@ class AlertTransitionError(MonitoringError):
     The workflow is new → sent → confirmed | dismissed (dismissal needs a reason); an
     alert closed by a re-run is reopened by the run that finds it again.
     """
+
+    code = "INVALID_TRANSITION"

@@ -33,6 +33,8 @@ class RulesetError(HubError):
     Fix the file named in the message (every problem of one file is listed together).
     """
 
+    code = "NO_RULESET"
+
 
 @dataclass(frozen=True)
 class CategoryRules:

@@ -28,6 +28,8 @@ _RECORD_ID = re.compile(r"^[\w\-.:]{1,64}$")
 class AidReportError(HubError):
     """A report was refused; the message is safe to show the caller."""
 
+    code = "BAD_INPUT"
+
 
 class InvalidAidReportError(AidReportError):
     """A field of the report is malformed (the field is named, its value is not)."""
@@ -36,9 +38,13 @@ class InvalidAidReportError(AidReportError):
 class RecipientNotFoundError(AidReportError):
     """No person in the graph has that ID number."""
 
+    code = "NOT_FOUND"
+
 
 class RecipientOutOfJurisdictionError(AidReportError):
     """The recipient or the report's region lies outside the caller's region codes."""
+
+    code = "FORBIDDEN"
 
 
 @dataclass(frozen=True)

@@ -32,13 +32,19 @@ MAX_REASON = 500
 class LinkReviewError(HubError):
     """A review request was refused; the message is safe to show the caller."""
 
+    code = "BAD_INPUT"
+
 
 class UnknownPairError(LinkReviewError):
     """No review pair, or no record, has that key."""
 
+    code = "NOT_FOUND"
+
 
 class PairOutOfJurisdictionError(LinkReviewError):
     """A record of the pair lies outside the caller's region codes."""
+
+    code = "FORBIDDEN"
 
 
 class InvalidDecisionError(LinkReviewError):
