@@ -24,8 +24,9 @@ process and of the Neo4j server (when it is the managed local one), plus peak RS
 **Scale curve** (``--sizes 20000,60000,120000``): each size runs in its own process (so
 its peak RSS is its own), seeds counting up from ``--seed``, and one table follows:
 households, mentions, full-link wall / CPU, peak RSS and RSS per mention, precision,
-recall, review share, and the last incremental batch's wall — the figures every later
-change to linkage is compared on.
+recall, review share, the last incremental batch's wall, the people holding two distinct
+valid ID numbers (must be 0) and the mentions whose person id changed across the
+incremental runs — the figures every later change to linkage is compared on.
 """
 
 from __future__ import annotations
@@ -181,6 +182,27 @@ def _score(store: Store, truth_path: Path) -> dict[str, float]:
     return report
 
 
+def _guards(store: Store, kit: PrivacyKit, before: dict[str, str] | None = None
+            ) -> tuple[dict[str, str], int, int]:
+    """The two rules no figure may hide: no person holds two distinct valid ID numbers,
+    and a mention linked before keeps its person id (unless two people were merged).
+
+    Returns:
+        ``mention → person`` now, the people holding two valid ID numbers, and the
+        mentions linked before whose person id changed.
+    """
+    frame = load_mentions(store, kit.encryptor)
+    valid = frame[frame["id_valid"] & frame["person_id"].notna()]
+    two_ids = int((valid.groupby("person_id")["id_number"].nunique() > 1).sum())
+    mapping = {str(k): str(v) for k, v in frame["person_id"].dropna().items()}
+    del frame, valid
+    moved = sum(mapping.get(k) != v for k, v in (before or {}).items())
+    print(f"  people holding two distinct valid ID numbers {two_ids}"
+          + ("" if before is None else f"  mentions whose person id changed {moved} "
+             f"of {len(before)}"))
+    return mapping, two_ids, moved
+
+
 def _expected_mapping(store: Store, kit: PrivacyKit) -> dict[str, str]:
     """``mention → person`` as an incremental run over every mention would leave it (the
     path without a blocking-key index), computed in memory before the indexed run."""
@@ -217,10 +239,12 @@ def run(store: Store, kit: PrivacyKit, settings: Settings, base_dir: Path, steps
           f"{summary.households}  phases {summary.phases}")
     print(f"  peak RSS per phase (GB) {memory.phase_peaks(summary.phases)}")
     scores = _score(store, truth)
+    mapping, two_ids, _ = _guards(store, kit)
     row = {"households": args.households, "mentions": summary.mentions,
            "link_wall_s": full.wall, "link_cpu_s": full.cpu,
            "precision": scores["precision"], "recall": scores["recall"],
-           "review_share": scores["review_share"], "incremental_s": float("nan")}
+           "review_share": scores["review_share"], "incremental_s": float("nan"),
+           "two_valid_ids": two_ids, "ids_changed": 0}
 
     for number, step_dir in enumerate(steps, 1):
         before = store.read(MENTIONS)[0]["n"]
@@ -243,6 +267,9 @@ def run(store: Store, kit: PrivacyKit, settings: Settings, base_dir: Path, steps
             print(f"  equal to a run over every mention: {differ == 0} "
                   f"({differ} of {len(expected)} mentions differ)")
         after = _score(store, truth)
+        mapping, two_ids, moved = _guards(store, kit, mapping)
+        row.update(two_valid_ids=max(two_ids, int(row["two_valid_ids"])),
+                   ids_changed=int(row["ids_changed"]) + moved)
         row.update(incremental_s=incremental.wall, incremental_precision=after["precision"],
                    incremental_recall=after["recall"])
     print(f"truth mentions {_truth_size(truth)}")
@@ -252,7 +279,8 @@ def run(store: Store, kit: PrivacyKit, settings: Settings, base_dir: Path, steps
 CURVE = (("households", "{:>10,.0f}"), ("mentions", "{:>10,.0f}"),
          ("link_wall_s", "{:>9.1f}"), ("link_cpu_s", "{:>9.1f}"), ("peak_rss_gb", "{:>7.2f}"),
          ("kb_per_mention", "{:>8.2f}"), ("precision", "{:>9.5f}"), ("recall", "{:>9.5f}"),
-         ("review_share", "{:>8.3%}"), ("incremental_s", "{:>9.1f}"))
+         ("review_share", "{:>8.3%}"), ("incremental_s", "{:>9.1f}"),
+         ("two_valid_ids", "{:>13.0f}"), ("ids_changed", "{:>11.0f}"))
 
 
 def print_curve(rows: list[dict[str, float]]) -> None:

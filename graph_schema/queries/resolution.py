@@ -132,6 +132,16 @@ SET p.merged_into = coalesce($redirects[p.person_id], ''), p.retired_run_id = $r
 RETURN count(p) AS retired
 """
 
+# the same, for an incremental run: only the people who lost a mention can have become empty,
+# so look them up instead of scanning every person
+RETIRE_VACATED_PERSONS = """
+UNWIND $persons AS person_id
+MATCH (p:Person {person_id: person_id})
+WHERE p.merged_into IS NULL AND NOT (p)<-[:RESOLVES_TO]-()
+SET p.merged_into = coalesce($redirects[p.person_id], ''), p.retired_run_id = $run_id
+RETURN count(p) AS retired
+"""
+
 UPSERT_REVIEW_PAIRS = """
 UNWIND $rows AS row
 MERGE (q:ReviewPair {pair_key: row.pair_key})

@@ -111,18 +111,25 @@ def review_rows(queue: pd.DataFrame) -> list[dict[str, Any]]:
 
 def write_result(store: Store, run_id: str, persons: list[dict[str, Any]],
                  links: list[dict[str, Any]], review: list[dict[str, Any]],
-                 redirects: dict[str, str], *, close_stale: bool = True) -> int:
+                 redirects: dict[str, str], *, close_stale: bool = True,
+                 vacated: list[str] | None = None) -> int:
     """Persist one run; returns how many persons were retired (merged or emptied).
 
     Args:
         close_stale: close pending review pairs this run did not raise again. Only a
             full run compares every pair; an incremental one compares the batch's pairs
             only, so the others stay pending.
+        vacated: the people who lost a mention in this run, when the caller knows them
+            (an incremental run): only they are checked for emptiness, instead of every
+            person in the graph.
     """
     store.write_batches(q.UPSERT_PERSONS, persons, run_id=run_id)
     store.write_batches(q.SET_RESOLVES_TO, links, run_id=run_id)
     store.write_batches(q.UPSERT_REVIEW_PAIRS, review, run_id=run_id)
     if close_stale:
         store.write(q.CLOSE_STALE_REVIEW_PAIRS, run_id=run_id)
-    retired = store.write(q.RETIRE_EMPTY_PERSONS, run_id=run_id, redirects=redirects)
+    retired = (store.write(q.RETIRE_EMPTY_PERSONS, run_id=run_id, redirects=redirects)
+               if vacated is None else
+               store.write(q.RETIRE_VACATED_PERSONS, run_id=run_id, redirects=redirects,
+                           persons=vacated))
     return int(retired[0]["retired"]) if retired else 0

@@ -215,8 +215,10 @@ def _write(store: Store, kit: PrivacyKit, run_id: str, outcome: _Outcome,
                                  only=set(person_of[moved]) if incremental else None)
             link_rows = resolves_rows(result.resolves_to, previous)
             queue = review_rows(result.review_queue)
+            vacated = sorted(set(before[moved].dropna()) | set(result.redirects))
             counts["retired"] = write_result(store, run_id, people, link_rows, queue,
-                                             result.redirects, close_stale=not incremental)
+                                             result.redirects, close_stale=not incremental,
+                                             vacated=vacated if incremental else None)
             counts.update(persons=person_of.nunique(), links=len(link_rows), review=len(queue))
             # people gaining or losing a mention: only their households and projections
             # change in an incremental run
