@@ -18,13 +18,13 @@ from hub.charity import (
     ReferralStateError,
 )
 from hub.charity.referrals import OutOfJurisdictionReferralError
-from hub.consent_service import (
+from hub.errors import HubError, StoreError
+from hub.monitoring import AlertNotFoundError, AlertTransitionError
+from hub.privacy_graph.consent import (
     ConsentNotFoundError,
     OutOfJurisdictionError,
     SubjectNotFoundError,
 )
-from hub.errors import HubError, StoreError
-from hub.monitoring import AlertNotFoundError, AlertTransitionError
 from hub.rules import MissingStandardError, RulesetError
 from hub.rules.verify import InvalidApplicantError, VerificationRefusedError
 from hub.services.aid_report import (

@@ -39,7 +39,7 @@ class UnknownSealedNodeError(HubError):
     def __init__(self, node_labels: list[str]) -> None:
         super().__init__(
             f"a node labelled {':'.join(sorted(node_labels))} holds enc_* properties but its "
-            "record key is unknown; add its label to hub.keys_service.SEAL_KEYS")
+            "record key is unknown; add its label to hub.privacy_graph.keys.SEAL_KEYS")
 
 
 def sealed_context(node_labels: list[str], props: dict[str, Any]) -> tuple[str, str]:
