@@ -32,11 +32,11 @@ Domain errors live beside their domain; this is the whole tree, with each code::
     │   ├── SubjectNotFoundError          NOT_FOUND
     │   ├── ConsentNotFoundError          NOT_FOUND
     │   └── OutOfJurisdictionError        FORBIDDEN
-    ├── services.aid_report.AidReportError  BAD_INPUT  an aid report was refused
+    ├── ingest.aid_report.AidReportError  BAD_INPUT  an aid report was refused
     │   ├── InvalidAidReportError         BAD_INPUT
     │   ├── RecipientNotFoundError        NOT_FOUND
     │   └── RecipientOutOfJurisdictionError  FORBIDDEN
-    ├── services.link_review.LinkReviewError  BAD_INPUT  a link review was refused
+    ├── resolution.review_api.LinkReviewError  BAD_INPUT  a link review was refused
     │   ├── InvalidDecisionError          BAD_INPUT
     │   ├── UnknownPairError              NOT_FOUND
     │   └── PairOutOfJurisdictionError    FORBIDDEN

@@ -19,25 +19,25 @@ from hub.charity import (
 )
 from hub.charity.referrals import OutOfJurisdictionReferralError
 from hub.errors import HubError, StoreError
+from hub.ingest.aid_report import (
+    InvalidAidReportError,
+    RecipientNotFoundError,
+    RecipientOutOfJurisdictionError,
+)
 from hub.monitoring import AlertNotFoundError, AlertTransitionError
 from hub.privacy_graph.consent import (
     ConsentNotFoundError,
     OutOfJurisdictionError,
     SubjectNotFoundError,
 )
-from hub.rules import MissingStandardError, RulesetError
-from hub.rules.verify import InvalidApplicantError, VerificationRefusedError
-from hub.services.aid_report import (
-    InvalidAidReportError,
-    RecipientNotFoundError,
-    RecipientOutOfJurisdictionError,
-)
-from hub.services.link_review import (
+from hub.resolution.review_api import (
     InvalidDecisionError,
     LinkReviewError,
     PairOutOfJurisdictionError,
     UnknownPairError,
 )
+from hub.rules import MissingStandardError, RulesetError
+from hub.rules.verify import InvalidApplicantError, VerificationRefusedError
 from privacy import ConsentDeniedError, InvalidConsentError, PrivacyError
 from resolvers.errors import graphql_error
 
