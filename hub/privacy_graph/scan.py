@@ -31,6 +31,7 @@ from graph_schema import labels as declared
 from graph_schema.properties import RELATIONSHIP_PROPERTIES, Props, Storage, declared_for
 from graph_schema.queries import privacy_scan as q
 from hub.store import Store
+from privacy.ciphertext import CIPHERTEXT_PREFIX
 from privacy.errors import DecryptionError
 from privacy.fields import FieldEncryptor
 from privacy.scan import (
@@ -43,7 +44,6 @@ from privacy.scan import (
     find_identifiers,
     mask_identifier,
 )
-from privacy.tokens import TOKEN_PREFIX
 
 _STORAGE = {Storage.PLAIN: "plain", Storage.SEALED: "sealed", Storage.BLIND_INDEX: "blind"}
 
@@ -147,7 +147,7 @@ def scan_graph(store: Store, *, blind_index_bits: int = 64,
 
 def query_parameters(blind_index_bits: int) -> dict[str, Any]:
     """The shapes and prefilters every part's query takes."""
-    return {"token_prefix": TOKEN_PREFIX + ".",
+    return {"token_prefix": CIPHERTEXT_PREFIX + ".",
             "blind_shape": f"[0-9a-f]{{{blind_index_bits // 4}}}",
             "long_digit_run": LONG_DIGIT_RUN, "number_candidate": NUMBER_CANDIDATE,
             "text_candidate": TEXT_CANDIDATE, "separators": list(SEGMENT_SEPARATORS)}
@@ -173,7 +173,7 @@ def load_resident_names(store: Store, encryptor: FieldEncryptor,
         nonlocal failed
         for number, tails in enumerate(buckets):
             last = number == len(buckets) - 1
-            rows = store.read(q.SEALED_MENTION_NAMES, token_prefix=TOKEN_PREFIX + ".",
+            rows = store.read(q.SEALED_MENTION_NAMES, token_prefix=CIPHERTEXT_PREFIX + ".",
                               tails=None if last else tails,
                               not_tails=everything_else if last else [])[0]["rows"]
             items = [(token, declared.SOURCE_RECORD, key, "name") for key, token in rows]

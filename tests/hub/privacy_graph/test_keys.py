@@ -80,7 +80,7 @@ def test_rotate_rewrap_retire(rotation_graph: tuple[Store, PrivacyKit, Settings]
     assert _decrypt_all(store, reopened) == plaintext
     fresh = reopened.encryptor.encrypt("新值", label="Person", record_key="x", field="name",
                                        field_class="name")
-    assert graph_keys.token_version(fresh) == 2
+    assert graph_keys.ciphertext_version(fresh) == 2
 
     # an interrupted rewrap resumes where it stopped
     monkeypatch.setattr(graph_keys, "PAGE", 100)
