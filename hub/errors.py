@@ -27,7 +27,7 @@ Domain errors live beside their domain; this is the whole tree, with each code::
     ├── auth.AuthenticationError          UNAUTHENTICATED  bad or missing bearer token
     ├── privacy_graph.keys.UnknownSealedNodeError   ciphertexts under labels it cannot rebind
     ├── resolution.review.UnknownRecordError        a record key to review is not in the graph
-    ├── demo.welfare.DemoSetTooSmallError           a synthetic set too small to be consistent
+    ├── datasets.welfare.DemoSetTooSmallError       a synthetic set too small to be consistent
     ├── privacy_graph.consent.ConsentServiceError  BAD_INPUT  a consent operation was refused
     │   ├── SubjectNotFoundError          NOT_FOUND
     │   ├── ConsentNotFoundError          NOT_FOUND

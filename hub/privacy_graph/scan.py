@@ -13,7 +13,7 @@ those few closely. Findings:
 - ``resident_id`` / ``mobile`` / ``bank_card``: ``privacy.find_identifiers`` in a plain
   value (digit runs inside floats and hex digests never match);
 - ``person_name``: a resident's name in a plain value. The names are the mentions' sealed
-  names, decrypted in memory while Neo4j scans, and found with ``privacy.NameFinder``;
+  names, decrypted in memory while Neo4j scans, and found with ``privacy.scan.NameFinder``;
   ``unopened_name`` counts sealed names the keys could not open (no name check for them).
 
 A finding carries a masked value only, and counts the nodes or relationships holding it.
