@@ -28,7 +28,7 @@ from hub.config import Settings
 from hub.datasets import generate
 from hub.ingest.run import IngestOptions, ingest_directory
 from hub.neo4j_local import LocalNeo4j
-from hub.privacy_kit import PrivacyKit, open_privacy
+from hub.privacy_graph.kit import PrivacyKit, open_privacy
 from hub.store import Store
 
 COUNT = "MATCH (n) WHERE NOT n:SchemaMigration RETURN count(n) AS n"

@@ -56,7 +56,7 @@ from hub.ingest.mapping import load_mappings
 from hub.ingest.run import IngestOptions, ingest_directory
 from hub.linkage import link
 from hub.neo4j_local import LocalNeo4j
-from hub.privacy_kit import PrivacyKit, open_privacy
+from hub.privacy_graph.kit import PrivacyKit, open_privacy
 from hub.resolution import run_link
 from hub.resolution.evaluate import evaluate_graph, read_truth
 from hub.resolution.load import load_mentions

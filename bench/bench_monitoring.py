@@ -32,7 +32,7 @@ if str(ROOT) not in sys.path:  # for tests.hub.monitoring.truth when run as a sc
 
 from hub.config import Secret, Settings  # noqa: E402
 from hub.monitoring import CASE_TYPES, overlaps, run_monitoring  # noqa: E402
-from hub.privacy_kit import PrivacyKit, open_privacy  # noqa: E402
+from hub.privacy_graph.kit import PrivacyKit, open_privacy  # noqa: E402
 from hub.store import Store  # noqa: E402
 
 _HOUSEHOLDS = "MATCH (h:Household) RETURN count(h) AS n"

@@ -33,8 +33,8 @@ from graph_schema.queries.maintenance import CLEAR_GRAPH
 from hub.config import Settings
 from hub.datasets import generate
 from hub.ingest.run import IngestOptions, ingest_directory
-from hub.privacy_kit import PrivacyKit, open_privacy
-from hub.privacy_scan import scan_graph
+from hub.privacy_graph.kit import PrivacyKit, open_privacy
+from hub.privacy_graph.scan import scan_graph
 from hub.store import Store
 from privacy.scan import find_identifiers, luhn_valid
 

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from graph_schema.queries import verification as q
 from hub.config import Settings
-from hub.privacy_kit import open_privacy
+from hub.privacy_graph.kit import open_privacy
 from hub.rules.model import Determination
 from hub.rules.verify import Verifier
 from hub.store import Store

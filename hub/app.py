@@ -33,13 +33,13 @@ from hub.api.db_guard import DatabaseGuardMiddleware
 from hub.api.extensions import ApiLimits
 from hub.api.graphiql import ASSETS_DIR, ASSETS_URL, load_demo_logins, page_config, render_page
 from hub.api.rate_limit import RateLimitMiddleware, TokenBucketLimiter
-from hub.audit_log import AuditLog, load_audit_key
 from hub.auth import load_verifier
 from hub.config import Settings
 from hub.errors import ConfigError, StoreError
 from hub.health import check_health
-from hub.privacy_kit import PrivacyKit, open_privacy
-from hub.security_events import record_policy_version
+from hub.privacy_graph.audit import AuditLog, load_audit_key
+from hub.privacy_graph.kit import PrivacyKit, open_privacy
+from hub.privacy_graph.security_events import record_policy_version
 from hub.store import Store
 from privacy import PrivacyError
 from resolvers.context import HubContext

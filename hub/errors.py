@@ -16,8 +16,8 @@ Domain errors live beside their domain; this is the whole tree, with each code::
     │   ├── StoreUnavailableError         DATABASE_UNAVAILABLE  server unreachable
     │   │   └── CircuitOpenError                    unreachable a moment ago: not retried yet
     │   ├── ConstraintViolationError                a write broke a uniqueness constraint
-    │   ├── audit_log.AuditAppendError              chain head moved or tampered: nothing written
-    │   └── audit_anchor.AuditAnchorError           the audit head anchor failed
+    │   ├── privacy_graph.audit.AuditAppendError    chain head moved or tampered: nothing written
+    │   └── privacy_graph.audit_anchor.AuditAnchorError  the audit head anchor failed
     ├── SchemaError                                 the graph schema is missing or too new
     ├── IngestError                                 an export cannot be read at all
     │   ├── ingest.errors.MappingError              mapping files are invalid (every problem)
@@ -25,18 +25,18 @@ Domain errors live beside their domain; this is the whole tree, with each code::
     │   └── ingest.errors.IngestInterruptedError    Neo4j stopped answering mid-ingest
     ├── LinkMemoryError                             a full link needs more memory than free
     ├── auth.AuthenticationError          UNAUTHENTICATED  bad or missing bearer token
-    ├── keys_service.UnknownSealedNodeError         ciphertexts under labels it cannot rebind
+    ├── privacy_graph.keys.UnknownSealedNodeError   ciphertexts under labels it cannot rebind
     ├── resolution.review.UnknownRecordError        a record key to review is not in the graph
-    ├── demo.welfare.DemoSetTooSmallError           a synthetic set too small to be consistent
-    ├── consent_service.ConsentServiceError  BAD_INPUT  a consent operation was refused
+    ├── datasets.welfare.DemoSetTooSmallError       a synthetic set too small to be consistent
+    ├── privacy_graph.consent.ConsentServiceError  BAD_INPUT  a consent operation was refused
     │   ├── SubjectNotFoundError          NOT_FOUND
     │   ├── ConsentNotFoundError          NOT_FOUND
     │   └── OutOfJurisdictionError        FORBIDDEN
-    ├── services.aid_report.AidReportError  BAD_INPUT  an aid report was refused
+    ├── ingest.aid_report.AidReportError  BAD_INPUT  an aid report was refused
     │   ├── InvalidAidReportError         BAD_INPUT
     │   ├── RecipientNotFoundError        NOT_FOUND
     │   └── RecipientOutOfJurisdictionError  FORBIDDEN
-    ├── services.link_review.LinkReviewError  BAD_INPUT  a link review was refused
+    ├── resolution.review_api.LinkReviewError  BAD_INPUT  a link review was refused
     │   ├── InvalidDecisionError          BAD_INPUT
     │   ├── UnknownPairError              NOT_FOUND
     │   └── PairOutOfJurisdictionError    FORBIDDEN

@@ -36,6 +36,7 @@ from privacy.audit import (
     write_audit_key_file,
 )
 from privacy.blind_index import DEFAULT_BITS, BlindIndexer
+from privacy.ciphertext import looks_like_ciphertext
 from privacy.consent import (
     MAX_CONSENT_DURATION,
     SUBJECT_KINDS,
@@ -64,10 +65,16 @@ from privacy.errors import (
     TamperedCiphertextError,
     UnknownFieldClassError,
     UnknownKeyVersionError,
-    UnsupportedTokenError,
+    UnsupportedCiphertextError,
     WrongContextError,
 )
-from privacy.fields import FieldContext, FieldEncryptor, RewrapResult, rewrap_all, token_version
+from privacy.fields import (
+    FieldContext,
+    FieldEncryptor,
+    RewrapResult,
+    ciphertext_version,
+    rewrap_all,
+)
 from privacy.hashchain import GENESIS_HASH, chain_hash, checkpoint_mac, verify_checkpoint_mac
 from privacy.kek import (
     KeyEncryptionKey,
@@ -123,7 +130,6 @@ from privacy.policy import (
     purpose_allowed,
 )
 from privacy.scan import Finding, find_identifiers, luhn_valid, mask_identifier
-from privacy.tokens import looks_like_token
 
 __all__ = [
     "ACCESS_POLICY",
@@ -185,7 +191,7 @@ __all__ = [
     "UnknownFieldClassError",
     "UnknownKeyVersionError",
     "UnknownPurposeError",
-    "UnsupportedTokenError",
+    "UnsupportedCiphertextError",
     "VersionStatus",
     "WrongContextError",
     "access_class_of",
@@ -195,6 +201,7 @@ __all__ = [
     "check_schema_coverage",
     "checkpoint_mac",
     "checkpoint_valid",
+    "ciphertext_version",
     "covers",
     "decide",
     "event_from_record",
@@ -208,7 +215,7 @@ __all__ = [
     "is_in_force",
     "is_valid_id_number",
     "jurisdiction",
-    "looks_like_token",
+    "looks_like_ciphertext",
     "luhn_valid",
     "make_checkpoint",
     "mask_identifier",
@@ -224,7 +231,6 @@ __all__ = [
     "rewrap_all",
     "seal_event",
     "subject_ref",
-    "token_version",
     "upgrade_id_15_to_18",
     "utc_timestamp",
     "validate_new_consent",

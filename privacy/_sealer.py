@@ -4,8 +4,8 @@
 key setup for the context check, the header part of the associated data and the token
 header text. All of it depends only on the data key, so a :class:`KeyCipher` builds it
 once per (field class, version) and each value then costs one AEAD call, one HMAC copy
-and some byte joins. The bytes produced are exactly those of ``privacy.tokens``'
-``associated_data`` / ``context_check`` / ``format_token`` (tests compare them).
+and some byte joins. The bytes produced are exactly those of ``privacy.ciphertext``'
+``associated_data`` / ``context_check`` / ``format_ciphertext`` (tests compare them).
 """
 
 from __future__ import annotations
@@ -14,16 +14,16 @@ from os import urandom
 
 from cryptography.exceptions import InvalidTag
 
-from privacy.crypto import NONCE_BYTES, AeadKey, AuthenticationFailed, MacKey, aead_name
-from privacy.errors import TamperedCiphertextError, WrongContextError
-from privacy.key_types import DataKey
-from privacy.tokens import (
+from privacy.ciphertext import (
     CHECK_BYTES,
     CHECK_PREFIX,
-    TOKEN_PREFIX,
+    CIPHERTEXT_PREFIX,
     associated_data,
     b64url_encode,
 )
+from privacy.crypto import NONCE_BYTES, AeadKey, AuthenticationFailed, MacKey, aead_name
+from privacy.errors import TamperedCiphertextError, WrongContextError
+from privacy.key_types import DataKey
 
 
 class KeyCipher:
@@ -37,7 +37,7 @@ class KeyCipher:
             keyring's current object to notice a retire/reinstate.
     """
 
-    __slots__ = ("_aad_head", "_aead", "_aesgcm", "_check", "_token_head", "key")
+    __slots__ = ("_aad_head", "_aead", "_aesgcm", "_check", "_ciphertext_head", "key")
 
     def __init__(self, key: DataKey) -> None:
         self.key = key
@@ -45,8 +45,8 @@ class KeyCipher:
         self._aesgcm = self._aead.aesgcm
         self._check = MacKey(key.profile, key.check_key, CHECK_PREFIX).state
         self._aad_head = associated_data(key.profile, key.field_class, key.version, b"")
-        self._token_head = (
-            f"{TOKEN_PREFIX}.{aead_name(key.profile)}.{key.field_class}.{key.version}."
+        self._ciphertext_head = (
+            f"{CIPHERTEXT_PREFIX}.{aead_name(key.profile)}.{key.field_class}.{key.version}."
         )
 
     def seal(self, value: str, where: bytes, nonce: bytes | None = None) -> str:
@@ -65,12 +65,12 @@ class KeyCipher:
         mac = self._check.copy()
         mac.update(where)
         check = mac.finalize()[:CHECK_BYTES]
-        return f"{self._token_head}{b64url_encode(check)}.{b64url_encode(sealed)}"
+        return f"{self._ciphertext_head}{b64url_encode(check)}.{b64url_encode(sealed)}"
 
     def open(self, check: bytes, sealed: bytes, where: bytes, label: str, field: str) -> str:
         """Return the plaintext of a parsed token opened at context ``where``.
 
-        ``sealed`` must hold at least nonce + tag (``split_token`` guarantees it).
+        ``sealed`` must hold at least nonce + tag (``split_ciphertext`` guarantees it).
 
         Raises:
             WrongContextError: The keyed context check differs (moved or swapped value).

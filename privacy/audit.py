@@ -22,10 +22,10 @@ outside the graph:
 A MAC cannot stop a *replay*: someone who kept a copy of the head from an earlier moment
 (a backup, a read of the graph) can delete the events written since and put the old,
 genuinely MAC'd head back. Only state kept outside Neo4j can tell; the hub appends every
-new head to an anchor file (``hub.audit_anchor``): :func:`verify_chain` requires the chain
-to reach the greatest anchored seq with its hash, and :func:`check_anchored_heads` that
-every anchored head is still in the chain (a replayed head that was extended again re-uses
-anchored seqs with other events).
+new head to an anchor file (``hub.privacy_graph.audit_anchor``): :func:`verify_chain`
+requires the chain to reach the greatest anchored seq with its hash, and
+:func:`check_anchored_heads` that every anchored head is still in the chain (a replayed
+head that was extended again re-uses anchored seqs with other events).
 
 Logs written before event MACs existed are not rewritten: their events carry no MAC and
 are reported as *legacy* (chained and checkpointed only). The first append with this

@@ -13,7 +13,7 @@ The tree (httpx habit: draw it once, here)::
     │   └── UnknownFieldClassError       field class not one of ``FIELD_CLASSES`` (also ValueError)
     ├── DecryptionError                  a field ciphertext token could not be opened
     │   ├── MalformedCiphertextError     not a token at all, or truncated / badly encoded
-    │   │   └── UnsupportedTokenError    a token from a newer format or an unknown algorithm
+    │   │   └── UnsupportedCiphertextError  a newer format or an unknown algorithm
     │   ├── TamperedCiphertextError      authentication failed: bytes or header changed
     │   ├── WrongContextError            sealed for another label/record/field (moved or swapped)
     │   ├── UnknownKeyVersionError       the keyring has no such data-key version
@@ -136,8 +136,8 @@ class MalformedCiphertextError(DecryptionError):
     """The value is not a well-formed ciphertext token (truncated, bad encoding ...)."""
 
 
-class UnsupportedTokenError(MalformedCiphertextError):
-    """The token names a format version or algorithm this code does not know."""
+class UnsupportedCiphertextError(MalformedCiphertextError):
+    """The ciphertext names a format version or algorithm this code does not know."""
 
 
 class TamperedCiphertextError(DecryptionError):

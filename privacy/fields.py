@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from privacy._sealer import KeyCipher
+from privacy.ciphertext import context_bytes, parse_ciphertext, split_ciphertext
 from privacy.crypto import NONCE_BYTES, Profile
 from privacy.errors import (
     DecryptionError,
@@ -26,7 +27,6 @@ from privacy.errors import (
 )
 from privacy.key_types import FIELD_CLASSES, DataKey
 from privacy.keys import Keyring
-from privacy.tokens import context_bytes, parse_token, split_token
 
 _KNOWN_CLASSES = frozenset(FIELD_CLASSES)
 
@@ -42,29 +42,29 @@ class FieldContext:
 
 @dataclass(frozen=True, slots=True)
 class RewrapResult:
-    """Outcome of rewrapping one token.
+    """Outcome of rewrapping one ciphertext.
 
     Attributes:
-        context: The context passed in (lets the caller write the token back).
-        token: The token to store: new if ``changed``, else the input unchanged.
-        changed: False when the token already used the active version (resume-safe).
-        error: Only with ``collect_errors=True``: why this token could not be rewrapped;
-            ``token`` is then the input, untouched.
+        context: The context passed in (lets the caller write the ciphertext back).
+        ciphertext: The ciphertext to store: new if ``changed``, else the input unchanged.
+        changed: False when it already used the active version (resume-safe).
+        error: Only with ``collect_errors=True``: why this ciphertext could not be
+            rewrapped; ``ciphertext`` is then the input, untouched.
     """
 
     context: FieldContext
-    token: str
+    ciphertext: str
     changed: bool
     error: DecryptionError | None = None
 
 
-def token_version(token: str) -> int:
+def ciphertext_version(token: str) -> int:
     """Return the data-key version a token was sealed under, without decrypting it.
 
     Raises:
         MalformedCiphertextError: ``token`` is not a well-formed token.
     """
-    return parse_token(token).version
+    return parse_ciphertext(token).version
 
 
 class FieldEncryptor:
@@ -106,7 +106,7 @@ class FieldEncryptor:
             field_class: One of ``FIELD_CLASSES``; picks the data key.
 
         Returns:
-            An ASCII token (see ``privacy.tokens``) to store instead of the value.
+            An ASCII token (see ``privacy.ciphertext``) to store instead of the value.
 
         Raises:
             UnknownFieldClassError: ``field_class`` is not a known class.
@@ -159,13 +159,13 @@ class FieldEncryptor:
 
         Raises:
             MalformedCiphertextError: Not a token, or truncated.
-            UnsupportedTokenError: A newer token format or unknown algorithm.
+            UnsupportedCiphertextError: A newer token format or unknown algorithm.
             UnknownKeyVersionError: The keyring lacks the token's key version.
             RetiredKeyVersionError: The token's key version is retired.
             WrongContextError: The token belongs to another record or field.
             TamperedCiphertextError: The token was modified.
         """
-        profile, field_class, version, check, sealed = split_token(token)
+        profile, field_class, version, check, sealed = split_ciphertext(token)
         if self._keyring.generation != self._generation:
             self._forget()
         cipher = self._ciphers.get((field_class, version))
@@ -194,7 +194,7 @@ class FieldEncryptor:
         plaintexts: list[str] = []
         append = plaintexts.append
         for token, label, record_key, field in items:
-            profile, field_class, version, check, sealed = split_token(token)
+            profile, field_class, version, check, sealed = split_ciphertext(token)
             cipher = ciphers.get((field_class, version))
             if cipher is None or cipher.key.profile is not profile:
                 cipher = self._opening_cipher(profile, field_class, version)
@@ -204,7 +204,7 @@ class FieldEncryptor:
 
     def needs_rewrap(self, token: str) -> bool:
         """Return True if ``token`` is not sealed under the active key version."""
-        return token_version(token) != self._keyring.active_version
+        return ciphertext_version(token) != self._keyring.active_version
 
     def rewrap(self, token: str, *, label: str, record_key: str, field: str) -> str:
         """Re-seal ``token`` under the active version (same field class and context).
@@ -212,7 +212,7 @@ class FieldEncryptor:
         Returns the token unchanged if it already uses the active version, so a rewrap
         run can be interrupted and resumed. Raises like :meth:`decrypt`.
         """
-        profile, field_class, version, check, sealed = split_token(token)
+        profile, field_class, version, check, sealed = split_ciphertext(token)
         if self._keyring.generation != self._generation:
             self._forget()
         if version == self._active_version:

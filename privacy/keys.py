@@ -30,6 +30,7 @@ from typing import Self
 
 from privacy._files import read_private_bytes, write_private_atomic
 from privacy._keyring_doc import KeyringDoc, VersionEntry, dump_keyring, parse_keyring
+from privacy.ciphertext import b64url_decode, b64url_encode
 from privacy.crypto import Profile, aead_key_bytes, derive_key, new_aead_key
 from privacy.errors import (
     ActiveVersionError,
@@ -49,7 +50,6 @@ from privacy.key_types import (
     VersionStatus,
     field_class_of,
 )
-from privacy.tokens import b64url_decode, b64url_encode
 
 INDEX_KEY_BYTES = 32
 

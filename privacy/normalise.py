@@ -28,11 +28,10 @@ import opencc
 
 from privacy.errors import InvalidIdentifierError
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-# The weights are 2**(17 - i) mod 11 and 13 = 2 (mod 11), so sum(d_i * w_i) mod 11 equals
-# 2 * int(first17, 13) mod 11: one C-level int() instead of 17 Python multiplications
-# (tests/privacy/test_normalise.py checks both against each other).
+# GB 11643 weighs digit i by w_i = 2**(17 - i) mod 11 (7, 9, 10, 5, ...) and 13 = 2 (mod 11),
+# so sum(d_i * w_i) mod 11 equals 2 * int(first17, 13) mod 11: one C-level int() instead of
+# 17 Python multiplications (tests/privacy/test_normalise.py checks both against each other).
 # First two digits of the region code: provinces, Taiwan (71), Hong Kong (81), Macao (82).
 # fmt: off
 PROVINCE_CODES = frozenset(str(code) for code in (

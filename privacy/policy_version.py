@@ -3,7 +3,7 @@
 The policy is code (``privacy.policy``); a deployment that changes it changes what people
 may see. :func:`policy_digest` hashes its tables in a canonical form, and the hub records
 a ``security.policy_change`` audit event whenever it starts with a digest it has not
-recorded before (``hub.security_events.record_policy_version``).
+recorded before (``hub.privacy_graph.security_events.record_policy_version``).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
-from hub.services.aid_report import (
+from hub.ingest.aid_report import (
     AidReport,
     InvalidAidReportError,
     RecipientNotFoundError,

@@ -14,7 +14,7 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
-from hub.audit_log import AuditFilter
+from hub.privacy_graph.audit import AuditFilter
 from privacy import AuditEvent, utc_timestamp
 from resolvers.context import HubContext
 from resolvers.errors import client_error

@@ -14,12 +14,11 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
-from hub.consent_service import (
+from hub.charity import record_consent, revoke_consent
+from hub.privacy_graph.consent import (
     ConsentNotFoundError,
     OutOfJurisdictionError,
     SubjectNotFoundError,
-    record_consent,
-    revoke_consent,
 )
 from privacy import ConsentRecord, DataSubject, InvalidConsentError, is_in_force
 from resolvers.context import HubContext

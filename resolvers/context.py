@@ -8,9 +8,9 @@ from typing import Any
 from starlette.requests import Request
 
 from hub.api.access import AccessGuard
-from hub.audit_log import AuditLog
 from hub.auth import Principal
-from hub.privacy_kit import PrivacyKit
+from hub.privacy_graph.audit import AuditLog
+from hub.privacy_graph.kit import PrivacyKit
 from hub.store import Store
 from privacy import Purpose
 

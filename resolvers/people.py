@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
 from hub.api.field_policy import action_of
-from hub.services.lookups import (
+from hub.lookups.cards import (
     Lookup,
     aid_chain_card,
     blind_id,

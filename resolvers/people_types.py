@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
-from hub.services.lookups import (
+from hub.lookups.cards import (
     AidView,
     AssetCard,
     ContactCard,
@@ -29,8 +29,8 @@ from hub.services.lookups import (
     contacts_of_people,
     provenance_of_people,
 )
-from hub.services.people import PersonView, ProvenanceView
-from hub.services.sealed import Sealed
+from hub.lookups.sealed import Sealed
+from hub.lookups.views import PersonView, ProvenanceView
 from hub.store import Store
 from privacy import DataSubject
 from resolvers.context import HubContext

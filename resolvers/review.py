@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
-from hub.services.link_review import (
+from hub.resolution.review_api import (
     Explanation,
     LinkReviewError,
     ReviewPairView,

@@ -100,7 +100,7 @@ def linked_sample(store: Store, settings: Settings) -> Store:
     """The store holding the sample set ingested and linked (built once, rebuilt only when
     a test has cleared the graph since)."""
     from hub.ingest.run import ingest_directory
-    from hub.privacy_kit import open_privacy
+    from hub.privacy_graph.kit import open_privacy
     from hub.resolution import run_link
 
     if store.read("MATCH (p:HealthProbe {key: $key}) RETURN count(p) AS n",

@@ -9,9 +9,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from hub.app import create_app
-from hub.audit_log import AuditLog
 from hub.config import Settings
 from hub.errors import ConfigError
+from hub.privacy_graph.audit import AuditLog
 from hub.store import Store
 from tests.api_helpers import api_settings, gql, headers, token
 

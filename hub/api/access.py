@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 
 from starlette.concurrency import run_in_threadpool
 
-from hub.audit_log import AuditLog
 from hub.auth import Principal
-from hub.consent_service import find_active_consent
 from hub.errors import StoreError
+from hub.privacy_graph.audit import AuditLog
+from hub.privacy_graph.consent import find_active_consent
 from hub.store import Store
 from privacy import (
     PERSONAL_CLASSES,
@@ -160,7 +160,7 @@ class AccessGuard:
     def remember_consent(self, subject: DataSubject, consent: ConsentRecord, *,
                          action: str) -> None:
         """Register a consent verified elsewhere (e.g. loaded for a whole page at once with
-        ``consent_service.consents_for`` + ``privacy.find_covering``) for ``subject``."""
+        ``privacy_graph.consent.consents_for`` + ``privacy.find_covering``) for ``subject``."""
         self._consents[(subject.kind, subject.id)] = consent
         self._note_for(action, subject).consent_id = consent.consent_id
 

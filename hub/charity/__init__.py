@@ -3,10 +3,12 @@ funding (政府救助与慈善帮扶衔接).
 
 The public surface: register charities and publish donations (:mod:`.registry`), rank
 matches (:mod:`.matching`), move referrals through confirmation, the recipient's answer
-and disclosure (:mod:`.referrals`).
+and disclosure (:mod:`.referrals`), record and revoke consent with its charity effects
+(:mod:`.consent`).
 """
 
 from hub.charity.categories import NEED_CATEGORIES
+from hub.charity.consent import record_consent, revoke_consent
 from hub.charity.matching import donation_matches
 from hub.charity.model import (
     ANY_CHARITY,
@@ -64,8 +66,10 @@ __all__ = [
     "get_referral",
     "list_donations",
     "publish_donation",
+    "record_consent",
     "record_decision",
     "referral_queue",
     "register_charity",
+    "revoke_consent",
     "withdraw_for_consent",
 ]

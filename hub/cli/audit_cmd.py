@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from hub.audit_log import AuditLog
 from hub.cli._common import console, err_console, hub_errors, settings
+from hub.privacy_graph.audit import AuditLog
 from hub.store import Store
 from privacy import ChainReport, PrivacyError
 

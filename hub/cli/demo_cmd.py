@@ -28,7 +28,7 @@ from hub.datasets.demo_tour import (
 from hub.ingest.run import IngestOptions, ingest_directory
 from hub.monitoring import run_monitoring
 from hub.neo4j_local import LocalNeo4j
-from hub.privacy_kit import PrivacyKit, open_privacy
+from hub.privacy_graph.kit import PrivacyKit, open_privacy
 from hub.resolution import run_link
 from hub.resolution.service import LinkSummary
 from hub.store import Store

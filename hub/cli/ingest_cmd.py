@@ -23,7 +23,7 @@ from hub.config import Settings
 from hub.ingest.directory import IngestReport
 from hub.ingest.errors import IngestInterruptedError
 from hub.ingest.run import IngestOptions, ingest_directory
-from hub.privacy_kit import open_privacy
+from hub.privacy_graph.kit import open_privacy
 from hub.store import Store
 
 EXIT_QUARANTINED = 3

@@ -11,9 +11,9 @@ from rich.progress import Progress
 
 from hub.cli._common import console, err_console, hub_errors, settings
 from hub.cli._output import JSON_OPTION, PLAIN_OPTION, Column, emit
-from hub.keys_service import count_sealed_nodes, rewrap_graph, versions_in_use
-from hub.privacy_kit import open_privacy
-from hub.security_events import record_operation
+from hub.privacy_graph.keys import count_sealed_nodes, rewrap_graph, versions_in_use
+from hub.privacy_graph.kit import open_privacy
+from hub.privacy_graph.security_events import record_operation
 from hub.store import Store
 from privacy import PrivacyError
 

@@ -10,7 +10,7 @@ from rich.table import Table
 from graph_schema import migrate
 from hub.cli._common import console, hub_errors, settings
 from hub.cli._output import JSON_OPTION, PLAIN_OPTION, Column, emit
-from hub.privacy_kit import open_privacy
+from hub.privacy_graph.kit import open_privacy
 from hub.resolution import run_link
 from hub.resolution.evaluate import evaluate_graph, read_truth
 from hub.resolution.review import decide_pair, explain_pair, pending_pairs

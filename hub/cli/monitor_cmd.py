@@ -13,7 +13,7 @@ from hub.cli._common import console, hub_errors, settings
 from hub.cli._output import JSON_OPTION, PLAIN_OPTION, Column, emit
 from hub.monitoring import ALL_TYPES, monitoring_alerts, overlaps, run_monitoring
 from hub.monitoring import update_alert_status as set_status
-from hub.privacy_kit import open_privacy
+from hub.privacy_graph.kit import open_privacy
 from hub.store import Store
 
 app = typer.Typer(help="Detect anomalies and missed eligibility; manage the alerts.",

@@ -9,8 +9,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from hub.cli._common import console, hub_errors, settings
-from hub.privacy_kit import open_privacy
-from hub.privacy_scan import scan_graph, total_items
+from hub.privacy_graph.kit import open_privacy
+from hub.privacy_graph.scan import scan_graph, total_items
 from hub.store import Store
 
 app = typer.Typer(help="Privacy checks on the stored graph.", no_args_is_help=True)

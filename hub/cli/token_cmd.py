@@ -17,7 +17,7 @@ import typer
 
 from hub.auth import AuthenticationError, dev_secret, issue_dev_token
 from hub.cli._common import console, err_console, hub_errors, settings
-from hub.security_events import record_operation
+from hub.privacy_graph.security_events import record_operation
 
 app = typer.Typer(help="Bearer tokens for development and tests.", no_args_is_help=True)
 

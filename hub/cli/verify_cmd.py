@@ -18,7 +18,7 @@ import typer
 
 from hub.auth import Principal
 from hub.cli._common import console, err_console, hub_errors, settings
-from hub.privacy_kit import open_privacy
+from hub.privacy_graph.kit import open_privacy
 from hub.rules.redact import FieldDecider, policy_decider
 from hub.rules.report import review_dict, to_html, to_json
 from hub.rules.reviews import reviews_due

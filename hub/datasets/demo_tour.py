@@ -16,12 +16,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from graph_schema.queries import demo as q
-from hub.audit_log import AuditLog
 from hub.auth import Principal, dev_secret, issue_dev_token
 from hub.charity.demo import DEMO_CHARITY
 from hub.config import Settings
-from hub.consent_service import record_consent
-from hub.security_events import operation_event
+from hub.privacy_graph.audit import AuditLog
+from hub.privacy_graph.consent import record_consent
+from hub.privacy_graph.security_events import operation_event
 from hub.store import Store
 from privacy import Purpose, purpose_allowed
 

@@ -24,7 +24,7 @@ from hub.ingest.mapping import FileMapping, load_mappings
 from hub.ingest.model import CanonicalRow, QuarantinedRow
 from hub.ingest.read import ExportStats, read_export
 from hub.ingest.writer import GraphWriter, PreparedBatch
-from hub.privacy_kit import PrivacyKit
+from hub.privacy_graph.kit import PrivacyKit
 from hub.store import Store
 
 # (file name, lines done, lines in file) — called as the file advances

@@ -20,7 +20,7 @@ from graph_schema import labels
 from graph_schema.queries import ingest as q
 from hub.ingest.facts import FactNode, facts_of
 from hub.ingest.model import CanonicalRow, Mention
-from hub.privacy_kit import PrivacyKit
+from hub.privacy_graph.kit import PrivacyKit
 from hub.store import BulkRows, Store
 
 # property name → privacy field class (anything not listed is free text)

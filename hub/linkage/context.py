@@ -140,22 +140,3 @@ def attach_name_only(
     if not keys:
         return np.empty(0, np.int64), np.empty(0, np.int64), [], changed
     return np.concatenate(keys), np.concatenate(targets), methods, changed
-
-
-def resolve_name_only(
-    df: pd.DataFrame, person: pd.Series, rules: list[NameOnlyRule]
-) -> pd.DataFrame:
-    """Attach unresolved name-only mentions to people (labels as a Series).
-
-    Args:
-        df: Standardised mentions.
-        person: ``key → cluster label`` after probabilistic clustering.
-        rules: Rules from the settings; the first rule that finds a unique person wins.
-
-    Returns:
-        Columns ``key``, ``target`` (a cluster label) and ``method`` (the rule name).
-    """
-    codes, labels = pd.factorize(person.reindex(df.index))
-    s, p, methods, _ = attach_name_only(df, codes.astype(np.int64), rules)
-    return pd.DataFrame({"key": df.index[s].astype(str), "target": labels[p],
-                         "method": methods})

@@ -22,7 +22,7 @@ from hub.monitoring.detections import Scope
 from hub.monitoring.household import Economics, Household
 from hub.monitoring.model import Evidence, Finding, evidence_list
 from hub.monitoring.rules_bridge import Verdict, verify
-from hub.privacy_kit import PrivacyKit
+from hub.privacy_graph.kit import PrivacyKit
 from hub.store import Store
 
 LOW_INCOME = frozenset({"低保", "低保边缘"})

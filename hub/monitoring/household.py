@@ -24,7 +24,7 @@ from graph_schema import labels
 from graph_schema.labels import KIND_LABELS
 from graph_schema.queries import monitoring as q
 from hub.monitoring.model import Evidence
-from hub.privacy_kit import PrivacyKit
+from hub.privacy_graph.kit import PrivacyKit
 from hub.store import Store
 
 WORKING = frozenset({"就业", "公益性岗位", "灵活就业"})

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from hub.errors import HubError
-from hub.privacy_kit import PrivacyKit
+from hub.privacy_graph.kit import PrivacyKit
 from hub.store import Store
 
 log = logging.getLogger(__name__)

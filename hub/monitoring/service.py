@@ -22,7 +22,7 @@ from hub.monitoring.detections import GRAPH_DETECTIONS, Scope
 from hub.monitoring.eligibility import eligibility_findings
 from hub.monitoring.model import Finding
 from hub.monitoring.overlap import OverlapAnswer, answer_overlaps
-from hub.privacy_kit import PrivacyKit
+from hub.privacy_graph.kit import PrivacyKit
 from hub.store import Store
 
 log = logging.getLogger(__name__)

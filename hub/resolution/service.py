@@ -26,7 +26,7 @@ from hub.linkage import LinkageSettings, link
 from hub.linkage.block_keys import indexable
 from hub.linkage.pipeline import LinkResult
 from hub.linkage.standardise import standardise
-from hub.privacy_kit import PrivacyKit
+from hub.privacy_graph.kit import PrivacyKit
 from hub.resolution.block_index import (
     BlockIndex,
     IndexState,

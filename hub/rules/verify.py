@@ -20,14 +20,14 @@ from contextlib import suppress
 from datetime import UTC, date, datetime
 
 from graph_schema.queries import verification as q
-from hub.consent_service import (
+from hub.errors import HubError
+from hub.privacy_graph.consent import (
     OutOfJurisdictionError,
     SubjectNotFoundError,
     check_jurisdiction,
     find_active_consent,
 )
-from hub.errors import HubError
-from hub.privacy_kit import PrivacyKit
+from hub.privacy_graph.kit import PrivacyKit
 from hub.rules.eligibility import determine
 from hub.rules.gather import chunks, gather_households
 from hub.rules.model import Determination, HouseholdFacts

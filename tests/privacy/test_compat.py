@@ -18,18 +18,18 @@ import pytest
 
 from privacy import BlindIndexer, FieldEncryptor, Keyring, LocalKeyEncryptionKey
 from privacy._sealer import KeyCipher
-from privacy.crypto import AeadKey, MacKey, Profile, length_prefixed, mac, open_sealed, seal
-from privacy.errors import MalformedCiphertextError, PrivacyError, UnsupportedTokenError
-from privacy.normalise import id_check_character
-from privacy.tokens import (
+from privacy.ciphertext import (
     _HEADERS,
     _MAX_HEADERS,
-    Token,
+    Ciphertext,
     b64url_decode,
     b64url_encode,
     context_bytes,
-    parse_token,
+    parse_ciphertext,
 )
+from privacy.crypto import AeadKey, MacKey, Profile, length_prefixed, mac, open_sealed, seal
+from privacy.errors import MalformedCiphertextError, PrivacyError, UnsupportedCiphertextError
+from privacy.normalise import id_check_character
 
 GOLDEN = json.loads((Path(__file__).parent / "data" / "pre_speedup_tokens.json").read_text())
 PROFILES = ["standard", "national"]
@@ -57,7 +57,7 @@ def ref_b64url_decode(text: str) -> bytes:
     return raw
 
 
-def ref_parse_token(text: str) -> Token:
+def ref_parse_ciphertext(text: str) -> Ciphertext:
     if not isinstance(text, str):
         raise MalformedCiphertextError(
             f"expected a ciphertext token string, got {type(text).__name__}"
@@ -65,7 +65,7 @@ def ref_parse_token(text: str) -> Token:
     parts = text.split(".")
     if parts[0] != "enc1":
         if re.fullmatch(r"enc\d+", parts[0]):
-            raise UnsupportedTokenError(
+            raise UnsupportedCiphertextError(
                 f"ciphertext token format {parts[0]!r} is not supported by this version "
                 f"(it reads 'enc1'); upgrade the hub"
             )
@@ -80,7 +80,7 @@ def ref_parse_token(text: str) -> Token:
     _, alg, field_class, version, check, payload = parts
     profile = {"A256GCM": Profile.STANDARD, "SM4GCM": Profile.NATIONAL}.get(alg)
     if profile is None:
-        raise UnsupportedTokenError(
+        raise UnsupportedCiphertextError(
             f"ciphertext token names unknown algorithm {alg[:16]!r}; expected A256GCM or SM4GCM"
         )
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,31}", field_class):
@@ -99,7 +99,7 @@ def ref_parse_token(text: str) -> Token:
         raise MalformedCiphertextError(
             "ciphertext token is too short to hold nonce, tag and context check; it was truncated"
         )
-    return Token(profile, field_class, int(version), check_raw, sealed)
+    return Ciphertext(profile, field_class, int(version), check_raw, sealed)
 
 
 def ref_check_character(first17: str) -> str:
@@ -160,7 +160,7 @@ def test_new_tokens_open_with_the_plain_primitives(
     token = FieldEncryptor(keyring).encrypt(
         "王华", label="Person", record_key="p-1", field="name", field_class="name"
     )
-    parsed = parse_token(token)
+    parsed = parse_ciphertext(token)
     key = keyring.data_key("name", 1)
     where = length_prefixed("Person", "p-1", "name")
     aad = length_prefixed("enc1", token.split(".")[1], "name", "1") + where
@@ -225,7 +225,7 @@ def test_mutated_tokens_fail_the_same_way_on_every_path(
         pos = rng.randrange(len(token))
         mutants.append(token[:pos] + rng.choice("A_-.9x=é") + token[pos + 1 :])
     for mutant in mutants:
-        assert _outcome(parse_token, mutant) == _outcome(ref_parse_token, mutant)
+        assert _outcome(parse_ciphertext, mutant) == _outcome(ref_parse_ciphertext, mutant)
         first = _outcome(encryptor.decrypt, mutant, **where)
         assert _outcome(encryptor.decrypt, mutant, **where) == first
         batch = _outcome(
@@ -238,7 +238,7 @@ def test_mutated_tokens_fail_the_same_way_on_every_path(
 
 def test_header_cache_is_bounded() -> None:
     for version in range(1, _MAX_HEADERS + 50):
-        parse_token(f"enc1.A256GCM.name.{version}.AAAAAA.{'A' * 38}")
+        parse_ciphertext(f"enc1.A256GCM.name.{version}.AAAAAA.{'A' * 38}")
     assert len(_HEADERS) <= _MAX_HEADERS
 
 

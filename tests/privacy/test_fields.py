@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from privacy.ciphertext import b64url_decode, b64url_encode
 from privacy.crypto import Profile
 from privacy.errors import (
     DecryptionError,
@@ -14,11 +15,10 @@ from privacy.errors import (
     UnknownKeyVersionError,
     WrongContextError,
 )
-from privacy.fields import FieldContext, FieldEncryptor, rewrap_all, token_version
+from privacy.fields import FieldContext, FieldEncryptor, ciphertext_version, rewrap_all
 from privacy.kek import LocalKeyEncryptionKey
 from privacy.key_types import FIELD_CLASSES
 from privacy.keys import Keyring
-from privacy.tokens import b64url_decode, b64url_encode
 
 ID_NUMBER = "11010519491231002X"
 WHERE = {"label": "SourceRecord", "record_key": "GA00000050", "field": "id_number"}
@@ -173,7 +173,7 @@ def test_data_written_before_rotate_reads_after(
     old = _seal(encryptor)
     keyring.rotate()
     new = _seal(encryptor)
-    assert (token_version(old), token_version(new)) == (1, 2)
+    assert (ciphertext_version(old), ciphertext_version(new)) == (1, 2)
     assert encryptor.decrypt(old, **WHERE) == encryptor.decrypt(new, **WHERE) == ID_NUMBER
     assert encryptor.needs_rewrap(old) and not encryptor.needs_rewrap(new)
 
@@ -184,7 +184,7 @@ def test_rewrap_moves_to_active_version_and_is_idempotent(
     old = _seal(encryptor)
     keyring.rotate()
     new = encryptor.rewrap(old, **WHERE)
-    assert token_version(new) == 2
+    assert ciphertext_version(new) == 2
     assert encryptor.decrypt(new, **WHERE) == ID_NUMBER
     assert encryptor.rewrap(new, **WHERE) == new
 
@@ -212,13 +212,13 @@ def test_rewrap_all_then_retire(encryptor: FieldEncryptor, keyring: Keyring) -> 
     results = list(rewrap_all(encryptor, iter(items)))
     assert [r.context for r in results] == [ctx for _, ctx in items]
     assert [r.changed for r in results] == [False] + [True] * (len(items) - 1)
-    assert all(token_version(r.token) == 2 for r in results)
+    assert all(ciphertext_version(r.ciphertext) == 2 for r in results)
     assert all(r.error is None for r in results)
     keyring.retire(1)
     for result, class_name in zip(results, FIELD_CLASSES, strict=True):
         ctx = result.context
         plain = encryptor.decrypt(
-            result.token, label=ctx.label, record_key=ctx.record_key, field=ctx.field
+            result.ciphertext, label=ctx.label, record_key=ctx.record_key, field=ctx.field
         )
         assert plain == SAMPLES[class_name]
     old_token, ctx = items[1]
@@ -238,7 +238,7 @@ def test_rewrap_all_stops_or_collects_on_bad_tokens(
         list(rewrap_all(encryptor, batch))
     results = list(rewrap_all(encryptor, batch, collect_errors=True))
     assert isinstance(results[0].error, WrongContextError)
-    assert results[0].token == good and not results[0].changed
+    assert results[0].ciphertext == good and not results[0].changed
     assert results[1].error is None and results[1].changed
 
 

@@ -11,7 +11,7 @@ from privacy.errors import (
     UnknownFieldClassError,
     WrongContextError,
 )
-from privacy.fields import FieldEncryptor, token_version
+from privacy.fields import FieldEncryptor, ciphertext_version
 from privacy.keys import Keyring
 
 ROWS = [
@@ -81,7 +81,7 @@ def test_rotate_retire_reinstate_take_effect_on_cached_keys(
     keyring.rotate()
     assert keyring.generation != generation
     new = encryptor.encrypt("v", field_class="identifier", **where)
-    assert (token_version(old), token_version(new)) == (1, 2)
+    assert (ciphertext_version(old), ciphertext_version(new)) == (1, 2)
     assert encryptor.encrypt_many([("v", *where.values(), "identifier")])[0].split(".")[3] == "2"
     keyring.retire(1)
     with pytest.raises(RetiredKeyVersionError):
@@ -99,4 +99,4 @@ def test_two_encryptors_share_a_keyring(encryptor: FieldEncryptor, keyring: Keyr
     token = other.encrypt("王华", field_class="name", **where)
     keyring.rotate()
     assert encryptor.decrypt(token, **where) == "王华"
-    assert token_version(other.encrypt("王华", field_class="name", **where)) == 2
+    assert ciphertext_version(other.encrypt("王华", field_class="name", **where)) == 2

@@ -20,6 +20,15 @@ from privacy.normalise import (
 )
 
 
+def test_check_character_is_the_weighted_sum_of_gb_11643() -> None:
+    """The base-13 shortcut in ``id_check_character`` equals the standard's weighted sum."""
+    weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+    for first17 in ("41050219850307123", "11010519491231002", "99999999999999999",
+                     "00000000000000000", "36022219811104529", "12345678901234567"):
+        total = sum(int(d) * w for d, w in zip(first17, weights, strict=True))
+        assert id_check_character(first17) == "10X98765432"[total % 11]
+
+
 def test_check_character_known_answers() -> None:
     assert id_check_character("41050219850307123") == "4"
     assert id_check_character("11010519491231002") == "X"

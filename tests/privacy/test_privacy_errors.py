@@ -18,7 +18,7 @@ from privacy.errors import (
     TamperedCiphertextError,
     UnknownFieldClassError,
     UnknownKeyVersionError,
-    UnsupportedTokenError,
+    UnsupportedCiphertextError,
     WrongContextError,
 )
 
@@ -46,7 +46,7 @@ def test_tree_shape() -> None:
         RetiredKeyVersionError,
     ):
         assert issubclass(cls, DecryptionError)
-    assert issubclass(UnsupportedTokenError, MalformedCiphertextError)
+    assert issubclass(UnsupportedCiphertextError, MalformedCiphertextError)
     for keyring_cls in (MasterKeyMismatchError, ActiveVersionError, InsecureKeyFileError):
         assert issubclass(keyring_cls, KeyringError)
     assert issubclass(UnknownFieldClassError, ValueError)

@@ -3,20 +3,25 @@
 Its types carry the names in ``privacy.GRAPHQL_FIELD_CLASSES`` (Person, Household,
 AidRecord) and follow the recipe the hub's resolvers use: personal objects carry
 ``audit_subject`` (and ``owner_org`` where an ``own`` rule applies) as
-``strawberry.Private``; root fields check consent with ``consent_required``.
+``strawberry.Private``; root fields check consent with :func:`consent_required`, a
+permission class kept here because only this schema checks consent that way (the hub's
+resolvers call ``access.require_consent`` after their lookup).
 """
 
 from __future__ import annotations
 
 import contextlib
+from typing import Any
 
 import strawberry
+from strawberry.permission import BasePermission
 from strawberry.types import Info
 
 from hub.api.extensions import ApiLimits, hardening_extensions
+from hub.api.field_policy import action_of
 from privacy import ConsentDeniedError, DataSubject
 from resolvers.context import HubContext
-from resolvers.permissions import PurposeAllowed, consent_required
+from resolvers.permissions import PurposeAllowed
 from resolvers.schema import HubSchema
 
 HOUSEHOLDS = {
@@ -25,6 +30,40 @@ HOUSEHOLDS = {
     "HH-9": ("533401", "云南迪庆香格里拉市", [("P-9", "扎西", "533401199001011234")]),
 }
 AID = [("低保", "民政", 812.5), ("医疗救助", "医保", 3000.0)]
+
+
+def consent_required(subject_kind: str, argument: str) -> type[BasePermission]:
+    """A permission requiring consent for the subject named by ``argument``.
+
+    Args:
+        subject_kind: ``"household"`` or ``"person"``.
+        argument: The Python name of the field argument holding the subject's hub id
+            (``household_id`` for ``householdId``).
+
+    Purposes that need no consent pass. On success the consent id is noted for the
+    audit event and objects about that subject (or, for household authorisations, its
+    members) may be resolved.
+    """
+
+    class ConsentRequired(BasePermission):
+        message = ("no consent in force for this purpose from the data subject "
+                   "(missing, expired or revoked)")
+        error_extensions = {"code": "CONSENT_REQUIRED"}  # noqa: RUF012
+
+        async def has_permission(self, source: Any, info: Info[HubContext, Any],
+                                 **kwargs: Any) -> bool:
+            subject_id = kwargs.get(argument)
+            if not subject_id:
+                return False
+            subject = DataSubject(subject_kind, str(subject_id))
+            try:
+                await info.context.access.require_consent(subject, action=action_of(info))
+            except ConsentDeniedError:
+                return False
+            return True
+
+    ConsentRequired.__name__ = f"ConsentRequired_{subject_kind}_{argument}"
+    return ConsentRequired
 
 
 @strawberry.type(name="Person")

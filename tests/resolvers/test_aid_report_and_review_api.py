@@ -9,9 +9,9 @@ import pytest
 from starlette.testclient import TestClient
 
 from hub.app import create_app
-from hub.audit_log import AuditLog
 from hub.config import Settings
-from hub.privacy_kit import PrivacyKit, open_privacy
+from hub.privacy_graph.audit import AuditLog
+from hub.privacy_graph.kit import PrivacyKit, open_privacy
 from hub.store import Store
 from tests.api_helpers import api_settings, gql, token
 

@@ -33,7 +33,7 @@ from starlette.testclient import TestClient
 
 from hub.app import create_app
 from hub.config import Settings
-from hub.privacy_kit import open_privacy
+from hub.privacy_graph.kit import open_privacy
 from hub.store import Store
 from privacy import find_identifiers
 from resolvers.schema import schema

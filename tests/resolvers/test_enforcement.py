@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from hub.api.access import AccessGuard
-from hub.audit_log import AuditLog
 from hub.auth import Principal
-from hub.consent_service import record_consent, revoke_consent
 from hub.errors import StoreError
+from hub.privacy_graph.audit import AuditLog
+from hub.privacy_graph.consent import record_consent, revoke_consent
 from hub.store import Store
 from privacy import AuditEvent, Purpose
 from resolvers.context import HubContext

@@ -16,8 +16,8 @@ from graphql import get_introspection_query
 from starlette.testclient import TestClient
 
 from hub.app import create_app
-from hub.audit_log import AuditLog
 from hub.config import Settings
+from hub.privacy_graph.audit import AuditLog
 from hub.store import Store
 from tests.api_helpers import api_settings, gql, token
 

@@ -18,26 +18,26 @@ from hub.charity import (
     ReferralStateError,
 )
 from hub.charity.referrals import OutOfJurisdictionReferralError
-from hub.consent_service import (
-    ConsentNotFoundError,
-    OutOfJurisdictionError,
-    SubjectNotFoundError,
-)
 from hub.errors import HubError, StoreError
-from hub.monitoring import AlertNotFoundError, AlertTransitionError
-from hub.rules import MissingStandardError, RulesetError
-from hub.rules.verify import InvalidApplicantError, VerificationRefusedError
-from hub.services.aid_report import (
+from hub.ingest.aid_report import (
     InvalidAidReportError,
     RecipientNotFoundError,
     RecipientOutOfJurisdictionError,
 )
-from hub.services.link_review import (
+from hub.monitoring import AlertNotFoundError, AlertTransitionError
+from hub.privacy_graph.consent import (
+    ConsentNotFoundError,
+    OutOfJurisdictionError,
+    SubjectNotFoundError,
+)
+from hub.resolution.review_api import (
     InvalidDecisionError,
     LinkReviewError,
     PairOutOfJurisdictionError,
     UnknownPairError,
 )
+from hub.rules import MissingStandardError, RulesetError
+from hub.rules.verify import InvalidApplicantError, VerificationRefusedError
 from privacy import ConsentDeniedError, InvalidConsentError, PrivacyError
 from resolvers.errors import graphql_error
 

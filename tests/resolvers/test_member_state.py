@@ -12,7 +12,7 @@ from hub.app import create_app
 from hub.cli.demo_cmd import link_message
 from hub.config import Settings
 from hub.datasets.demo_tour import prepare_tour
-from hub.privacy_kit import open_privacy
+from hub.privacy_graph.kit import open_privacy
 from hub.resolution import run_link
 from hub.store import Store
 from tests.api_helpers import api_settings, gql, token

@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from hub.app import create_app
 from hub.config import Settings
 from hub.monitoring import monitoring_alerts, run_monitoring
-from hub.privacy_kit import open_privacy
+from hub.privacy_graph.kit import open_privacy
 from hub.store import Store
 from tests.api_helpers import api_settings, gql, token
 from tests.hub.monitoring.truth import TruthMap

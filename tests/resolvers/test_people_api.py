@@ -10,11 +10,11 @@ import pytest
 from starlette.testclient import TestClient
 
 from hub.app import create_app
-from hub.audit_log import AuditLog
 from hub.auth import Principal
 from hub.config import Settings
-from hub.consent_service import record_consent, revoke_consent
-from hub.privacy_kit import PrivacyKit, open_privacy
+from hub.privacy_graph.audit import AuditLog
+from hub.privacy_graph.consent import record_consent, revoke_consent
+from hub.privacy_graph.kit import PrivacyKit, open_privacy
 from hub.store import Store
 from privacy import AuditEvent, access_class_of, decide
 from tests.api_helpers import api_settings, gql, token

@@ -14,9 +14,9 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
 from hub.app import create_app
-from hub.audit_log import AuditLog
 from hub.cli import app as cli
 from hub.config import Settings
+from hub.privacy_graph.audit import AuditLog
 from hub.store import Store, connection_details
 from privacy import AuditEvent
 from tests.api_helpers import TEST_JWT_SECRET, api_settings, gql, token
@@ -253,6 +253,6 @@ def test_a_changed_policy_is_audited_when_the_api_starts(
 
     assert len(starts()) == 1  # first start records the policy in force
     assert len(starts()) == 1  # unchanged: nothing new
-    monkeypatch.setattr("hub.security_events.policy_digest", lambda: "f" * 64)
+    monkeypatch.setattr("hub.privacy_graph.security_events.policy_digest", lambda: "f" * 64)
     changed = starts()
     assert len(changed) == 2 and changed[-1].reason.startswith("policy ffffffffffffffff")

@@ -17,10 +17,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from hub.app import create_app
-from hub.audit_log import AuditLog
 from hub.config import Settings
-from hub.consent_service import record_consent, revoke_consent
-from hub.privacy_kit import PrivacyKit, open_privacy
+from hub.privacy_graph.audit import AuditLog
+from hub.privacy_graph.consent import record_consent, revoke_consent
+from hub.privacy_graph.kit import PrivacyKit, open_privacy
 from hub.rules import Verifier
 from hub.rules.report import determination_dict
 from hub.store import Store

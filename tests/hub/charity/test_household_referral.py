@@ -9,8 +9,7 @@ import pytest
 
 from hub import charity as svc
 from hub.config import Settings
-from hub.consent_service import record_consent, revoke_consent
-from hub.privacy_kit import open_privacy
+from hub.privacy_graph.kit import open_privacy
 from hub.store import Store
 from tests.resolvers import charity_scenario as sc
 
@@ -27,7 +26,7 @@ SPEC = svc.DonationSpec(title="coal", category="winter_heating", region_prefix="
 
 
 def _consent(store: Store, kind: str, subject: str) -> str:
-    return record_consent(
+    return svc.record_consent(
         store, subject_kind=kind, subject_id=subject, purpose="charity_matching",
         grantee=sc.CHARITY, expires_at=datetime.now(UTC) + timedelta(days=30),
         evidence_ref="HH-FORM-1", recorded_by="cw", regions=[REGION]).consent_id
@@ -63,7 +62,7 @@ def test_household_consent_matches_the_household_and_discloses_its_head(
         assert person.person_id not in {m.subject_id for m in again.matches}
         assert again.excluded_already_matched >= 1
         # revoking the household's consent ends the disclosure
-        revoke_consent(linked_sample, household_consent, revoked_by="cw", regions=[REGION])
+        svc.revoke_consent(linked_sample, household_consent, revoked_by="cw", regions=[REGION])
         with pytest.raises(svc.ReferralNotFoundError):
             svc.disclose_contact(linked_sample, kit.encryptor, match.token,
                                  charity_id=sc.CHARITY)

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from hub.cli import app
 from hub.config import Settings
 from hub.monitoring import run_monitoring
-from hub.privacy_kit import open_privacy
+from hub.privacy_graph.kit import open_privacy
 from hub.store import Store
 from tests.conftest import test_environ
 

@@ -16,7 +16,7 @@ from hub.cli.demo_cmd import load_demo
 from hub.config import Settings
 from hub.datasets import generate
 from hub.datasets.demo_tour import EXAMPLE_QUERIES, render_example
-from hub.privacy_kit import open_privacy
+from hub.privacy_graph.kit import open_privacy
 from hub.store import Store
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]

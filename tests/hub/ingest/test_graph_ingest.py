@@ -11,8 +11,8 @@ import pytest
 from graph_schema.queries import ingest as q
 from hub.config import Settings
 from hub.ingest.run import ingest_directory
-from hub.privacy_kit import PrivacyKit, open_privacy
-from hub.privacy_scan import scan_graph
+from hub.privacy_graph.kit import PrivacyKit, open_privacy
+from hub.privacy_graph.scan import scan_graph
 from hub.store import Store
 from tests.conftest import SAMPLE_DIR
 

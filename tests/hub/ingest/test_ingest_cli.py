@@ -18,7 +18,7 @@ from hub.config import Settings
 from hub.ingest import read_directory
 from hub.ingest.run import ingest_directory
 from hub.neo4j_local import LocalNeo4j
-from hub.privacy_kit import open_privacy
+from hub.privacy_graph.kit import open_privacy
 from hub.store import Store
 from tests.conftest import SAMPLE_DIR, test_environ
 from tests.tcp_relay import TcpRelay

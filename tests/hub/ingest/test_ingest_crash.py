@@ -12,7 +12,7 @@ import pytest
 
 from hub.config import Settings
 from hub.ingest.run import ingest_directory
-from hub.privacy_kit import open_privacy
+from hub.privacy_graph.kit import open_privacy
 from hub.store import Store
 from tests.conftest import SAMPLE_DIR, test_environ
 

@@ -16,7 +16,7 @@ import pytest
 from hub.config import Settings
 from hub.ingest.directory import read_directory
 from hub.ingest.writer import GraphWriter
-from hub.privacy_kit import PrivacyKit, open_privacy
+from hub.privacy_graph.kit import PrivacyKit, open_privacy
 from tests.conftest import SAMPLE_DIR
 
 BIRTH = "1981-11-04"

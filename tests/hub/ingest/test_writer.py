@@ -10,7 +10,7 @@ from hub.config import Settings
 from hub.ingest.directory import read_directory
 from hub.ingest.model import CanonicalRow
 from hub.ingest.writer import GraphWriter, PreparedBatch
-from hub.privacy_kit import PrivacyKit, open_privacy
+from hub.privacy_graph.kit import PrivacyKit, open_privacy
 from tests.conftest import SAMPLE_DIR
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from hub.config import Settings
-from hub.privacy_kit import PrivacyKit, open_privacy
+from hub.privacy_graph.kit import PrivacyKit, open_privacy
 from hub.store import Store
 from tests.hub.monitoring.truth import TruthMap
 

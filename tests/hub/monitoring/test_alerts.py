@@ -8,7 +8,7 @@ import pytest
 
 from hub.monitoring import monitoring_alerts, run_monitoring, update_alert_status
 from hub.monitoring.errors import AlertNotFoundError, AlertTransitionError
-from hub.privacy_kit import PrivacyKit
+from hub.privacy_graph.kit import PrivacyKit
 from hub.store import Store
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]

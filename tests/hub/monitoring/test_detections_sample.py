@@ -8,7 +8,7 @@ import pytest
 
 from hub.monitoring import CASE_TYPES, SIGNAL_TYPES, detect
 from hub.monitoring.detections import Scope
-from hub.privacy_kit import PrivacyKit
+from hub.privacy_graph.kit import PrivacyKit
 from hub.store import Store
 from tests.hub.monitoring.truth import TruthMap, finding_key, score
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hub.monitoring.model import Finding
-from hub.privacy_kit import PrivacyKit
+from hub.privacy_graph.kit import PrivacyKit
 from hub.store import Store
 
 PERSON_TYPES = {"still_receiving_after_death", "duplicate_basic_aid", "exclusive_overlap"}

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from hub.config import Settings
-from hub.privacy_kit import PrivacyKit, open_privacy
+from hub.privacy_graph.kit import PrivacyKit, open_privacy
 from hub.resolution import run_link
 from hub.resolution.evaluate import evaluate_graph, read_truth
 from hub.resolution.load import load_mentions

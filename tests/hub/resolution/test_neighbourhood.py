@@ -19,7 +19,7 @@ from hub.linkage import link
 from hub.linkage.block_keys import blocking_keys
 from hub.linkage.presets import hub_settings
 from hub.linkage.standardise import standardise
-from hub.privacy_kit import PrivacyKit, open_privacy
+from hub.privacy_graph.kit import PrivacyKit, open_privacy
 from hub.resolution import run_link
 from hub.resolution.block_index import BlockIndex, IndexState, KeyHasher, lookup
 from hub.resolution.evaluate import evaluate_graph, read_truth

@@ -6,7 +6,7 @@ import pytest
 
 from hub.config import Settings
 from hub.errors import LinkMemoryError
-from hub.privacy_kit import PrivacyKit, open_privacy
+from hub.privacy_graph.kit import PrivacyKit, open_privacy
 from hub.resolution import run_link
 from hub.resolution.preflight import check_memory, memory_needed
 from hub.store import Store

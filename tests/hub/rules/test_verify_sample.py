@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from hub.config import Settings
-from hub.privacy_kit import PrivacyKit, open_privacy
+from hub.privacy_graph.kit import PrivacyKit, open_privacy
 from hub.rules.model import Determination
 from hub.rules.reviews import reviews_due
 from hub.rules.verify import ApplicantNotFoundError, Verifier

@@ -1,32 +1,32 @@
-"""Tests for the ciphertext token format in ``privacy.tokens``."""
+"""Tests for the ciphertext token format in ``privacy.ciphertext``."""
 
 from __future__ import annotations
 
 import pytest
 
-from privacy.crypto import Profile
-from privacy.errors import MalformedCiphertextError, UnsupportedTokenError
-from privacy.tokens import (
-    Token,
+from privacy.ciphertext import (
+    Ciphertext,
     associated_data,
     b64url_decode,
     b64url_encode,
     context_bytes,
     context_check,
-    format_token,
-    looks_like_token,
-    parse_token,
+    format_ciphertext,
+    looks_like_ciphertext,
+    parse_ciphertext,
 )
+from privacy.crypto import Profile
+from privacy.errors import MalformedCiphertextError, UnsupportedCiphertextError
 
-SAMPLE = Token(Profile.NATIONAL, "free_text", 12, b"\x01\x02\x03\x04", bytes(range(40)))
+SAMPLE = Ciphertext(Profile.NATIONAL, "free_text", 12, b"\x01\x02\x03\x04", bytes(range(40)))
 
 
 def test_format_and_parse_round_trip() -> None:
-    text = format_token(SAMPLE)
+    text = format_ciphertext(SAMPLE)
     assert text.startswith("enc1.SM4GCM.free_text.12.")
     assert text.isascii() and " " not in text
-    assert parse_token(text) == SAMPLE
-    assert looks_like_token(text)
+    assert parse_ciphertext(text) == SAMPLE
+    assert looks_like_ciphertext(text)
 
 
 @pytest.mark.parametrize(
@@ -48,20 +48,20 @@ def test_format_and_parse_round_trip() -> None:
 )
 def test_malformed_tokens_are_rejected(text: str) -> None:
     with pytest.raises(MalformedCiphertextError):
-        parse_token(text)
+        parse_ciphertext(text)
 
 
 def test_unknown_format_and_algorithm_are_unsupported_not_garbage() -> None:
-    good = format_token(SAMPLE)
-    with pytest.raises(UnsupportedTokenError, match="enc2"):
-        parse_token(good.replace("enc1", "enc2", 1))
-    with pytest.raises(UnsupportedTokenError, match="unknown algorithm"):
-        parse_token(good.replace("SM4GCM", "CHACHA", 1))
+    good = format_ciphertext(SAMPLE)
+    with pytest.raises(UnsupportedCiphertextError, match="enc2"):
+        parse_ciphertext(good.replace("enc1", "enc2", 1))
+    with pytest.raises(UnsupportedCiphertextError, match="unknown algorithm"):
+        parse_ciphertext(good.replace("SM4GCM", "CHACHA", 1))
 
 
 def test_non_string_is_malformed() -> None:
     with pytest.raises(MalformedCiphertextError, match="bytes"):
-        parse_token(b"enc1")  # type: ignore[arg-type]
+        parse_ciphertext(b"enc1")  # type: ignore[arg-type]
 
 
 def test_b64url_is_strict() -> None:

@@ -15,7 +15,7 @@ from datetime import date
 
 from graph_schema.queries import people as q
 from hub.errors import HubError
-from hub.services.lookups import AidView, aid_view, blind_id
+from hub.lookups.cards import AidView, aid_view, blind_id
 from hub.store import Store
 from privacy import BlindIndexer, InvalidIdentifierError
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hub.consent_service import (
+from hub.privacy_graph.consent import (
     ConsentNotFoundError,
     OutOfJurisdictionError,
     SubjectNotFoundError,

@@ -13,8 +13,8 @@ import getpass
 import os
 
 from graph_schema.queries import security as q
-from hub.audit_log import AuditLog
 from hub.config import Settings
+from hub.privacy_graph.audit import AuditLog
 from hub.store import Store
 from privacy import AuditEvent, Role, utc_timestamp
 from privacy.policy_version import policy_digest

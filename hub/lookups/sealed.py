@@ -11,14 +11,14 @@ from privacy import FieldEncryptor
 class Sealed:
     """A ciphertext with the context it was sealed in; ``reveal`` decrypts it."""
 
-    token: str
+    ciphertext: str
     label: str
     record_key: str
     field: str
 
     def reveal(self, encryptor: FieldEncryptor) -> str:
         """The plaintext (call only after the policy allowed this field)."""
-        return encryptor.decrypt(self.token, label=self.label, record_key=self.record_key,
+        return encryptor.decrypt(self.ciphertext, label=self.label, record_key=self.record_key,
                                  field=self.field)
 
     def __repr__(self) -> str:

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from hub.cli import app
 from hub.config import Settings
 from hub.ingest.run import ingest_directory
-from hub.privacy_kit import PrivacyKit, open_privacy
-from hub.privacy_scan import ScanReport, scan_graph
+from hub.privacy_graph.kit import PrivacyKit, open_privacy
+from hub.privacy_graph.scan import ScanReport, scan_graph
 from hub.store import Store
 from privacy.scan import luhn_valid
 from tests.conftest import SAMPLE_DIR, test_environ

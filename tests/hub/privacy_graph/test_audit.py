@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from hub.audit_anchor import HeadAnchor
-from hub.audit_log import AuditAppendError, AuditFilter, AuditLog
 from hub.cli import app
+from hub.privacy_graph.audit import AuditAppendError, AuditFilter, AuditLog
+from hub.privacy_graph.audit_anchor import HeadAnchor
 from hub.store import Store
 from privacy import GENESIS_HASH, AuditEvent, Profile, event_to_record, seal_event, utc_timestamp
 from tests.conftest import test_environ

@@ -19,7 +19,7 @@ from hub.linkage.classify import explain
 from hub.linkage.compare import compare_pairs
 from hub.linkage.presets import hub_settings
 from hub.linkage.standardise import standardise
-from hub.privacy_kit import PrivacyKit
+from hub.privacy_graph.kit import PrivacyKit
 from hub.resolution.load import frame_from_records
 from hub.resolution.review import decide_pair
 from hub.resolution.service import latest_settings

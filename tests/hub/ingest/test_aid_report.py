@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from hub.services.aid_report import AidReport, validate
+from hub.ingest.aid_report import AidReport, validate
 
 GOOD = AidReport(id_number="659001198001011230", record_id="YB-2026-0001",
                  programme="医疗救助", amount=1200.5, period="one_off",

@@ -2,7 +2,7 @@
 
 ``hub keys rotate`` only makes a new active version (new writes use it at once).
 ``rewrap_graph`` then walks every node holding ``enc_*`` properties page by page and
-re-encrypts tokens of older versions under the active one; tokens already current are
+re-encrypts ciphertexts of older versions under the active one; those already current are
 left alone, so an interrupted rewrap is resumed by running it again, with no downtime.
 Only when ``versions_in_use`` no longer lists a version may it be retired.
 
@@ -22,7 +22,7 @@ from graph_schema import labels
 from graph_schema.queries import privacy as q
 from hub.errors import HubError
 from hub.store import Store
-from privacy import FieldContext, token_version
+from privacy import FieldContext, ciphertext_version
 
 PAGE = 2000
 
@@ -39,7 +39,7 @@ class UnknownSealedNodeError(HubError):
     def __init__(self, node_labels: list[str]) -> None:
         super().__init__(
             f"a node labelled {':'.join(sorted(node_labels))} holds enc_* properties but its "
-            "record key is unknown; add its label to hub.keys_service.SEAL_KEYS")
+            "record key is unknown; add its label to hub.privacy_graph.keys.SEAL_KEYS")
 
 
 def sealed_context(node_labels: list[str], props: dict[str, Any]) -> tuple[str, str]:
@@ -85,7 +85,7 @@ def versions_in_use(store: Store) -> Counter[int]:
     for page in _pages(store):
         for record in page:
             for token, _ in _sealed_items(record):
-                counts[token_version(token)] += 1
+                counts[ciphertext_version(token)] += 1
     return counts
 
 
@@ -102,7 +102,7 @@ def rewrap_graph(store: Store, encryptor: Any,
         for record in page:
             changed = {}
             for token, context in _sealed_items(record):
-                if token_version(token) == encryptor.active_version:
+                if ciphertext_version(token) == encryptor.active_version:
                     continue
                 changed[f"enc_{context.field}"] = encryptor.rewrap(
                     token, label=context.label, record_key=context.record_key,

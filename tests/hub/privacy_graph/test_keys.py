@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from hub import keys_service
 from hub.config import Settings
 from hub.ingest.run import ingest_directory
-from hub.keys_service import UnknownSealedNodeError, rewrap_graph, versions_in_use
-from hub.privacy_kit import PrivacyKit, open_privacy
+from hub.privacy_graph import keys as graph_keys
+from hub.privacy_graph.keys import UnknownSealedNodeError, rewrap_graph, versions_in_use
+from hub.privacy_graph.kit import PrivacyKit, open_privacy
 from hub.resolution import run_link
 from hub.store import Store
 from privacy import RetiredKeyVersionError
 
-SAMPLE_DIR = Path(__file__).resolve().parents[1] / "data" / "sample"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "data" / "sample"
 FILES = ("gongan_hukou.csv", "minzheng_aid.csv", "canlian_disability.csv")
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
@@ -37,7 +37,7 @@ def _decrypt_all(store: Store, kit: PrivacyKit) -> dict[tuple[str, str], str]:
     """Every ciphertext in the graph, decrypted, keyed by (node, field)."""
     out: dict[tuple[str, str], str] = {}
     for record in store.read(_SEALED_VALUES):
-        label, key = keys_service.sealed_context(record["labels"], record["props"])
+        label, key = graph_keys.sealed_context(record["labels"], record["props"])
         for name, token in record["props"].items():
             if name.startswith("enc_"):
                 out[(record["element_id"], name)] = kit.encryptor.decrypt(
@@ -80,10 +80,10 @@ def test_rotate_rewrap_retire(rotation_graph: tuple[Store, PrivacyKit, Settings]
     assert _decrypt_all(store, reopened) == plaintext
     fresh = reopened.encryptor.encrypt("新值", label="Person", record_key="x", field="name",
                                        field_class="name")
-    assert keys_service.token_version(fresh) == 2
+    assert graph_keys.ciphertext_version(fresh) == 2
 
     # an interrupted rewrap resumes where it stopped
-    monkeypatch.setattr(keys_service, "PAGE", 100)
+    monkeypatch.setattr(graph_keys, "PAGE", 100)
     calls = 0
 
     def crash_after_first_page(_: int) -> None:

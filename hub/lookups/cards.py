@@ -15,8 +15,8 @@ from typing import Any, Generic, TypeVar
 
 from graph_schema import labels
 from graph_schema.queries import people as q
-from hub.services.people import FactView, PersonView, ProvenanceView
-from hub.services.sealed import Sealed
+from hub.lookups.sealed import Sealed
+from hub.lookups.views import FactView, PersonView, ProvenanceView
 from hub.store import Store
 from privacy import BlindIndexer, normalise_id_number
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.audit_anchor import AuditAnchorError, HeadAnchor, anchor_path_for
+from hub.privacy_graph.audit_anchor import AuditAnchorError, HeadAnchor, anchor_path_for
 from privacy import Profile
 from privacy.audit import ChainHead, authenticate_head
 

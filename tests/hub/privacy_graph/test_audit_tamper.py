@@ -23,9 +23,9 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from hub.app import create_app
-from hub.audit_log import AuditLog
 from hub.cli import app as cli
 from hub.config import Settings
+from hub.privacy_graph.audit import AuditLog
 from hub.store import Store
 from privacy import seal_event
 from tests.api_helpers import api_settings, token

@@ -7,7 +7,7 @@ unique ``AuditEvent.seq`` constraint would refuse a fork anyway). Each event is 
 head is MAC'd, and every ``audit_checkpoint_every`` events a checkpoint MAC is written,
 all keyed by the audit key, which lives in a file outside Neo4j (HUB_AUDIT_KEY_FILE, mode
 0600). After the commit the new head is appended to the anchor file beside the key
-(``hub.audit_anchor``), which catches a head replayed from an earlier state.
+(``hub.privacy_graph.audit_anchor``), which catches a head replayed from an earlier state.
 
 Before extending the chain an append checks the head it found: a head whose MAC fails,
 that has moved back behind what this process last wrote, or that lost its MAC while the
@@ -26,9 +26,9 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from graph_schema.queries import audit as q
-from hub.audit_anchor import HeadAnchor, anchor_path_for
 from hub.config import Settings
 from hub.errors import StoreError
+from hub.privacy_graph.audit_anchor import HeadAnchor, anchor_path_for
 from hub.store import Store
 from privacy import (
     GENESIS_HASH,
@@ -137,8 +137,8 @@ class AuditLog:
 
         Raises:
             AuditAppendError: the head found fails its checks (see the module docstring).
-            hub.audit_anchor.AuditAnchorError: the anchor line could not be written (the
-                events are committed; the caller still fails closed).
+            hub.privacy_graph.audit_anchor.AuditAnchorError: the anchor line could not be
+                written (the events are committed; the caller still fails closed).
             StoreError: Neo4j refused or is unreachable after retries.
         """
         if not events:
@@ -216,7 +216,8 @@ class AuditLog:
         this log has an anchor, the chain against every head anchored outside Neo4j.
 
         Raises:
-            hub.audit_anchor.AuditAnchorError: the anchor file is unreadable or malformed.
+            hub.privacy_graph.audit_anchor.AuditAnchorError: the anchor file is unreadable or
+                malformed.
         """
         rows = self._store.read(q.READ_AUDIT_HEAD, name=HEAD_NAME)
         head = _stored_head(rows[0] if rows else None)

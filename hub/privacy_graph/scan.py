@@ -13,7 +13,7 @@ those few closely. Findings:
 - ``resident_id`` / ``mobile`` / ``bank_card``: ``privacy.find_identifiers`` in a plain
   value (digit runs inside floats and hex digests never match);
 - ``person_name``: a resident's name in a plain value. The names are the mentions' sealed
-  names, decrypted in memory while Neo4j scans, and found with ``privacy.NameFinder``;
+  names, decrypted in memory while Neo4j scans, and found with ``privacy.scan.NameFinder``;
   ``unopened_name`` counts sealed names the keys could not open (no name check for them).
 
 A finding carries a masked value only, and counts the nodes or relationships holding it.
@@ -31,6 +31,7 @@ from graph_schema import labels as declared
 from graph_schema.properties import RELATIONSHIP_PROPERTIES, Props, Storage, declared_for
 from graph_schema.queries import privacy_scan as q
 from hub.store import Store
+from privacy.ciphertext import CIPHERTEXT_PREFIX
 from privacy.errors import DecryptionError
 from privacy.fields import FieldEncryptor
 from privacy.scan import (
@@ -43,7 +44,6 @@ from privacy.scan import (
     find_identifiers,
     mask_identifier,
 )
-from privacy.tokens import TOKEN_PREFIX
 
 _STORAGE = {Storage.PLAIN: "plain", Storage.SEALED: "sealed", Storage.BLIND_INDEX: "blind"}
 
@@ -147,7 +147,7 @@ def scan_graph(store: Store, *, blind_index_bits: int = 64,
 
 def query_parameters(blind_index_bits: int) -> dict[str, Any]:
     """The shapes and prefilters every part's query takes."""
-    return {"token_prefix": TOKEN_PREFIX + ".",
+    return {"token_prefix": CIPHERTEXT_PREFIX + ".",
             "blind_shape": f"[0-9a-f]{{{blind_index_bits // 4}}}",
             "long_digit_run": LONG_DIGIT_RUN, "number_candidate": NUMBER_CANDIDATE,
             "text_candidate": TEXT_CANDIDATE, "separators": list(SEGMENT_SEPARATORS)}
@@ -173,7 +173,7 @@ def load_resident_names(store: Store, encryptor: FieldEncryptor,
         nonlocal failed
         for number, tails in enumerate(buckets):
             last = number == len(buckets) - 1
-            rows = store.read(q.SEALED_MENTION_NAMES, token_prefix=TOKEN_PREFIX + ".",
+            rows = store.read(q.SEALED_MENTION_NAMES, token_prefix=CIPHERTEXT_PREFIX + ".",
                               tails=None if last else tails,
                               not_tails=everything_else if last else [])[0]["rows"]
             items = [(token, declared.SOURCE_RECORD, key, "name") for key, token in rows]

@@ -12,13 +12,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graph_schema.queries import consent as q
-from hub.charity.categories import UnknownCategoryError, check_categories
-from hub.charity.referrals import withdraw_for_consent
 from hub.errors import HubError
 from hub.store import Store
 from privacy import (
     ConsentRecord,
-    InvalidConsentError,
     Purpose,
     find_covering,
     validate_new_consent,
@@ -83,39 +80,66 @@ def check_jurisdiction(store: Store, subject_kind: str, subject_id: str,
         raise OutOfJurisdictionError(f"the {subject_kind} is outside your jurisdiction")
 
 
+def new_consent(*, subject_kind: str, subject_id: str, purpose: str, grantee: str,
+                expires_at: datetime, evidence_ref: str, recorded_by: str, now: datetime,
+                granted_at: datetime | None = None) -> ConsentRecord:
+    """A validated consent, not stored yet: the first half of :func:`record_consent`, apart
+    so ``hub.charity`` can check its need categories between validating and storing.
+
+    Raises:
+        privacy.InvalidConsentError: malformed (field named, value never echoed).
+    """
+    draft = ConsentRecord(
+        consent_id="c-" + uuid.uuid4().hex, subject_kind=subject_kind, subject_id=subject_id,
+        purpose=purpose, grantee=grantee, granted_at=granted_at or now,
+        expires_at=expires_at, evidence_ref=evidence_ref, recorded_by=recorded_by)
+    validate_new_consent(draft, now)
+    return draft
+
+
+def store_consent(store: Store, draft: ConsentRecord, *, regions: list[str] | None,
+                  recorded_at: datetime, categories: Sequence[str] = ()) -> ConsentRecord:
+    """Store a consent made by :func:`new_consent` if its subject is within ``regions``.
+
+    ``categories`` (already checked by ``hub.charity``) limits a charity-matching consent
+    to these need categories; without any the consent covers every category.
+
+    Raises:
+        SubjectNotFoundError / OutOfJurisdictionError: see :func:`check_jurisdiction`.
+    """
+    subject_kind, subject_id = draft.subject_kind, draft.subject_id
+    check_jurisdiction(store, subject_kind, subject_id, regions)
+    props = {"consent_id": draft.consent_id, "purpose": draft.purpose,
+             "grantee": draft.grantee, "granted_at": draft.granted_at,
+             "expires_at": draft.expires_at, "evidence_ref": draft.evidence_ref,
+             "recorded_by": draft.recorded_by, "recorded_at": recorded_at}
+    if categories:
+        props["categories"] = list(categories)
+    query = q.CREATE_PERSON_CONSENT if subject_kind == "person" else q.CREATE_HOUSEHOLD_CONSENT
+    rows = store.write(query, subject_id=subject_id, props=props)
+    if not rows:
+        raise SubjectNotFoundError(f"no {subject_kind} with that id")
+    return _record(rows[0])
+
+
 def record_consent(store: Store, *, subject_kind: str, subject_id: str, purpose: str,
                    grantee: str, expires_at: datetime, evidence_ref: str, recorded_by: str,
                    regions: list[str] | None, granted_at: datetime | None = None,
-                   now: datetime | None = None,
-                   categories: Sequence[str] | None = None) -> ConsentRecord:
+                   now: datetime | None = None) -> ConsentRecord:
     """Validate and store a consent given by a person or household.
 
-    ``categories`` limits a charity-matching consent to these need categories
-    (``hub.charity.categories``); without it the consent covers every category.
+    A charity-matching consent limited to need categories is recorded by
+    ``hub.charity.record_consent``, which owns that vocabulary.
 
     Raises:
         privacy.InvalidConsentError: malformed (field named, value never echoed).
         SubjectNotFoundError / OutOfJurisdictionError: see :func:`check_jurisdiction`.
     """
     moment = now or datetime.now(UTC)
-    draft = ConsentRecord(
-        consent_id="c-" + uuid.uuid4().hex, subject_kind=subject_kind, subject_id=subject_id,
-        purpose=purpose, grantee=grantee, granted_at=granted_at or moment,
-        expires_at=expires_at, evidence_ref=evidence_ref, recorded_by=recorded_by)
-    validate_new_consent(draft, moment)
-    limited = _consent_categories(purpose, categories)
-    check_jurisdiction(store, subject_kind, subject_id, regions)
-    props = {"consent_id": draft.consent_id, "purpose": draft.purpose,
-             "grantee": draft.grantee, "granted_at": draft.granted_at,
-             "expires_at": draft.expires_at, "evidence_ref": draft.evidence_ref,
-             "recorded_by": draft.recorded_by, "recorded_at": moment}
-    if limited:
-        props["categories"] = limited
-    query = q.CREATE_PERSON_CONSENT if subject_kind == "person" else q.CREATE_HOUSEHOLD_CONSENT
-    rows = store.write(query, subject_id=subject_id, props=props)
-    if not rows:
-        raise SubjectNotFoundError(f"no {subject_kind} with that id")
-    return _record(rows[0])
+    draft = new_consent(subject_kind=subject_kind, subject_id=subject_id, purpose=purpose,
+                        grantee=grantee, expires_at=expires_at, evidence_ref=evidence_ref,
+                        recorded_by=recorded_by, granted_at=granted_at, now=moment)
+    return store_consent(store, draft, regions=regions, recorded_at=moment)
 
 
 def get_consent(store: Store, consent_id: str) -> ConsentRecord | None:
@@ -128,6 +152,9 @@ def revoke_consent(store: Store, consent_id: str, *, revoked_by: str,
                    regions: list[str] | None, now: datetime | None = None) -> ConsentRecord:
     """Revoke a consent now (idempotent: a second revocation keeps the first time).
 
+    The charity referrals pending under it are withdrawn by ``hub.charity.revoke_consent``,
+    which calls this (the API revokes through it).
+
     Raises:
         ConsentNotFoundError: no such consent.
         OutOfJurisdictionError: its subject lies outside ``regions``.
@@ -138,20 +165,7 @@ def revoke_consent(store: Store, consent_id: str, *, revoked_by: str,
     check_jurisdiction(store, existing.subject_kind, existing.subject_id, regions)
     moment = now or datetime.now(UTC)
     rows = store.write(q.REVOKE_CONSENT, consent_id=consent_id, at=moment, by=revoked_by)
-    withdraw_for_consent(store, consent_id, at=moment)  # pending charity referrals end now
     return _record(rows[0])
-
-
-def _consent_categories(purpose: str, categories: Sequence[str] | None) -> list[str]:
-    """The need categories a charity-matching consent is limited to (validated)."""
-    if not categories:
-        return []
-    if purpose != Purpose.CHARITY_MATCHING:
-        raise InvalidConsentError("categories apply to charity_matching consents only")
-    try:
-        return check_categories(categories)
-    except UnknownCategoryError as exc:
-        raise InvalidConsentError(str(exc)) from None
 
 
 def consents_for(store: Store, *, subject_kind: str, subject_id: str, purpose: Purpose | str,

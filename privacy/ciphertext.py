@@ -1,11 +1,14 @@
-"""The self-describing ciphertext token stored in Neo4j for each encrypted field.
+"""The self-describing ciphertext string stored in Neo4j for each encrypted field.
+
+Called a "ciphertext token" in messages and older docs; it has nothing to do with the
+bearer tokens (JWTs) of ``hub.auth``.
 
 Format (ASCII, six dot-separated parts, no padding)::
 
     enc1.<alg>.<field_class>.<version>.<check>.<payload>
     enc1.A256GCM.identifier.3.q0v1Zg.Yv5y...   (example)
 
-- ``enc1``: token format version; a future layout gets ``enc2`` and both stay readable.
+- ``enc1``: format version; a future layout gets ``enc2`` and both stay readable.
 - ``alg``: ``A256GCM`` (AES-256-GCM, profile ``standard``) or ``SM4GCM`` (profile
   ``national``), so a deployment that rotates from one profile to the other can still read
   old values.
@@ -19,7 +22,7 @@ Format (ASCII, six dot-separated parts, no padding)::
 
 Security rests on the AEAD alone: the associated data binds the ciphertext to the format,
 algorithm, field class, key version, label, record key and field name, so changing any
-header part or moving the token breaks authentication.
+header part or moving the ciphertext breaks authentication.
 """
 
 from __future__ import annotations
@@ -41,9 +44,9 @@ from privacy.crypto import (
     mac,
     profile_for_aead_name,
 )
-from privacy.errors import MalformedCiphertextError, UnsupportedTokenError
+from privacy.errors import MalformedCiphertextError, UnsupportedCiphertextError
 
-TOKEN_PREFIX = "enc1"
+CIPHERTEXT_PREFIX = "enc1"
 CHECK_BYTES = 4
 _OTHER_FORMAT = re.compile(r"enc\d+")
 _FIELD_CLASS = re.compile(r"[a-z][a-z0-9_]{0,31}")
@@ -63,8 +66,8 @@ _CANONICAL_LAST = ("", "", "AQgw", "AEIMQUYcgkosw048")
 
 
 @dataclass(frozen=True, slots=True)
-class Token:
-    """A parsed ciphertext token (header fields plus the sealed bytes)."""
+class Ciphertext:
+    """A parsed ciphertext (header fields plus the sealed bytes)."""
 
     profile: Profile
     field_class: str
@@ -97,15 +100,16 @@ def b64url_decode(text: str) -> bytes:
         raise ValueError("not base64url") from None
 
 
-def format_token(token: Token) -> str:
-    """Render a :class:`Token` as its ASCII string form."""
+def format_ciphertext(ciphertext: Ciphertext) -> str:
+    """Render a :class:`Ciphertext` as its ASCII string form."""
+    c = ciphertext
     return (
-        f"{TOKEN_PREFIX}.{aead_name(token.profile)}.{token.field_class}.{token.version}."
-        f"{b64url_encode(token.check)}.{b64url_encode(token.sealed)}"
+        f"{CIPHERTEXT_PREFIX}.{aead_name(c.profile)}.{c.field_class}.{c.version}."
+        f"{b64url_encode(c.check)}.{b64url_encode(c.sealed)}"
     )
 
 
-def looks_like_token(text: str) -> bool:
+def looks_like_ciphertext(text: str) -> bool:
     """Return True if ``text`` starts like a ciphertext token of any format version.
 
     Cheap test for scanners and migrations; it does not validate the token.
@@ -114,34 +118,34 @@ def looks_like_token(text: str) -> bool:
     return _OTHER_FORMAT.fullmatch(head) is not None
 
 
-def parse_token(text: str) -> Token:
+def parse_ciphertext(text: str) -> Ciphertext:
     """Parse and validate the structure of a token string (no cryptography).
 
     Args:
         text: A value read from the store.
 
     Returns:
-        The parsed :class:`Token`.
+        The parsed :class:`Ciphertext`.
 
     Raises:
-        UnsupportedTokenError: A token of another format version or an unknown algorithm.
+        UnsupportedCiphertextError: A token of another format version or an unknown algorithm.
         MalformedCiphertextError: Anything else that is not a well-formed ``enc1`` token.
     """
-    return Token(*split_token(text))
+    return Ciphertext(*split_ciphertext(text))
 
 
-def split_token(text: str) -> tuple[Profile, str, int, bytes, bytes]:
-    """Like :func:`parse_token` but return a plain tuple (hot path of decryption).
+def split_ciphertext(text: str) -> tuple[Profile, str, int, bytes, bytes]:
+    """Like :func:`parse_ciphertext` but return a plain tuple (hot path of decryption).
 
     A store holds few distinct headers (``enc1.<alg>.<class>.<version>``), so each one is
     validated once and remembered; later tokens with that header only split off the
-    check and payload and decode them. Errors are the same as :func:`parse_token`'s.
+    check and payload and decode them. Errors are the same as :func:`parse_ciphertext`'s.
 
     Returns:
         ``(profile, field_class, version, check, sealed)``.
 
     Raises:
-        UnsupportedTokenError, MalformedCiphertextError: As :func:`parse_token`.
+        UnsupportedCiphertextError, MalformedCiphertextError: As :func:`parse_ciphertext`.
     """
     if isinstance(text, str):
         parts = text.rsplit(".", 2)
@@ -161,12 +165,12 @@ _MAX_HEADERS = 1024
 def _split_new_header(text: object) -> tuple[Profile, str, int, bytes, bytes]:
     """Fully validate ``text`` in the documented order and remember its header."""
     parts = text.split(".") if isinstance(text, str) else None
-    if parts is None or len(parts) != 6 or parts[0] != TOKEN_PREFIX:
+    if parts is None or len(parts) != 6 or parts[0] != CIPHERTEXT_PREFIX:
         _raise_bad_shape(text, parts)
     _, alg, field_class, version, check, payload = parts
     profile = profile_for_aead_name(alg)
     if profile is None:
-        raise UnsupportedTokenError(
+        raise UnsupportedCiphertextError(
             f"ciphertext token names unknown algorithm {alg[:16]!r}; expected A256GCM or SM4GCM"
         )
     if not _FIELD_CLASS.fullmatch(field_class):
@@ -222,14 +226,14 @@ def _raise_bad_shape(text: object, parts: list[str] | None) -> NoReturn:
         raise MalformedCiphertextError(
             f"expected a ciphertext token string, got {type(text).__name__}"
         )
-    if parts[0] != TOKEN_PREFIX:
+    if parts[0] != CIPHERTEXT_PREFIX:
         if _OTHER_FORMAT.fullmatch(parts[0]):
-            raise UnsupportedTokenError(
+            raise UnsupportedCiphertextError(
                 f"ciphertext token format {parts[0]!r} is not supported by this version "
-                f"(it reads {TOKEN_PREFIX!r}); upgrade the hub"
+                f"(it reads {CIPHERTEXT_PREFIX!r}); upgrade the hub"
             )
         raise MalformedCiphertextError(
-            f"value is not a ciphertext token (expected prefix {TOKEN_PREFIX!r}); was a "
+            f"value is not a ciphertext token (expected prefix {CIPHERTEXT_PREFIX!r}); was a "
             "plaintext value stored in an encrypted property?"
         )
     raise MalformedCiphertextError(
@@ -280,7 +284,7 @@ def associated_data(profile: Profile, field_class: str, version: int, context: b
 @lru_cache(maxsize=256)
 def _aad_head(profile: Profile, field_class: str, version: int) -> bytes:
     """The header half of the associated data; the same for every value of one data key."""
-    return length_prefixed(TOKEN_PREFIX, aead_name(profile), field_class, str(version))
+    return length_prefixed(CIPHERTEXT_PREFIX, aead_name(profile), field_class, str(version))
 
 
 def context_check(profile: Profile, check_key: bytes, context: bytes) -> bytes:
