@@ -4,7 +4,8 @@ Reads and writes run as managed transaction functions (``execute_read`` /
 ``execute_write``), which the driver retries on transient errors and lost connections for
 up to ``settings.retry_seconds`` — so a Neo4j restart in the middle of an ingest delays a
 batch instead of losing it. Cypher text comes from ``graph_schema.queries``; nothing here
-builds queries from strings.
+builds queries from strings. Records come back with native Python values
+(``datetime.date``/``datetime``, not ``neo4j.time``): see :mod:`hub.native`.
 
 Connections time out after ``HUB_NEO4J_CONNECT_TIMEOUT`` seconds, and a
 :class:`~hub.circuit.CircuitBreaker` makes every operation fail at once for a short
@@ -32,6 +33,7 @@ from hub.errors import (
     StoreError,
     StoreUnavailableError,
 )
+from hub.native import native_record
 from hub.neo4j_local import LocalNeo4j
 
 logger = logging.getLogger(__name__)
@@ -150,14 +152,14 @@ class Store:
     def read(self, text: LiteralString, **params: Any) -> list[Record]:
         """Run a read query in a retried read transaction and return its records as dicts."""
         def work(tx: ManagedTransaction) -> list[Record]:
-            return [record.data() for record in tx.run(text, quiet(params))]
+            return [native_record(record.data()) for record in tx.run(text, quiet(params))]
 
         return self._execute(work, write=False)
 
     def write(self, text: LiteralString, **params: Any) -> list[Record]:
         """Run a write query in a retried write transaction and return its records."""
         def work(tx: ManagedTransaction) -> list[Record]:
-            return [record.data() for record in tx.run(text, quiet(params))]
+            return [native_record(record.data()) for record in tx.run(text, quiet(params))]
 
         return self._execute(work, write=True)
 
@@ -199,7 +201,7 @@ class Store:
         try:
             with self._driver.session(database=self.database) as session:
                 for record in session.run(text, quiet(params)):
-                    yield record.data()
+                    yield native_record(record.data())
         except Neo4jError as exc:
             raise StoreError(_safe_message(exc)) from exc
         except DriverError as exc:
@@ -214,7 +216,8 @@ class Store:
         self._check_breaker()
         try:
             with self._driver.session(database=self.database) as session:
-                return [record.data() for record in session.run(text, quiet(params))]
+                return [native_record(record.data())
+                        for record in session.run(text, quiet(params))]
         except Neo4jError as exc:
             raise StoreError(_safe_message(exc)) from exc
         except DriverError as exc:
@@ -222,7 +225,11 @@ class Store:
             raise self._unreachable(exc) from exc
 
     def transaction(self, work: Callable[[ManagedTransaction], T], *, write: bool = True) -> T:
-        """Run several statements in one retried transaction (``work`` must be idempotent)."""
+        """Run several statements in one retried transaction (``work`` must be idempotent).
+
+        ``work`` reads the driver's own values: pass what it returns through
+        :func:`hub.native.native` if it holds temporals.
+        """
         return self._execute(work, write=write)
 
     def _execute(self, work: Callable[[ManagedTransaction], T], *, write: bool) -> T:

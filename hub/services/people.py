@@ -13,11 +13,6 @@ from hub.store import Store
 from privacy import BlindIndexer, InvalidIdentifierError, normalise_id_number
 
 
-def _plain(value: Any) -> Any:
-    to_native = getattr(value, "to_native", None)
-    return to_native() if callable(to_native) else value
-
-
 @dataclass
 class PersonView:
     """A person: pseudonymous key, plain attributes, sealed identity."""
@@ -51,7 +46,7 @@ class FactView:
     @classmethod
     def from_props(cls, props: dict[str, Any], label: str) -> FactView:
         """Build from a fact node's properties (``person_id`` may be projected in)."""
-        plain = {k: _plain(v) for k, v in props.items()
+        plain = {k: v for k, v in props.items()
                  if not k.startswith(("enc_", "bi_")) and k not in ("history", "row_hash")}
         return cls(fact_key=props["fact_key"], label=label, props=plain,
                    sealed=sealed_fields(props, label, props["fact_key"]),
@@ -124,7 +119,7 @@ def household(store: Store, household_id: str, regions: list[str] | None = None
     props = row["household"]
     members = [MemberView(person=PersonView.from_props(m["person"]),
                           relation=m["relation"], status=m["status"],
-                          until=_plain(m["until"]),
+                          until=m["until"],
                           supporters=[(s["person_id"], s["kind"]) for s in m["supporters"]
                                       if s["person_id"]])
                for m in row["members"]]
