@@ -81,14 +81,16 @@ def connection_details(settings: Settings) -> tuple[str, str, str]:
 class Store:
     """Sessions, transactions and batched ``UNWIND`` writes against one Neo4j database."""
 
-    def __init__(self, driver: Driver, *, batch_size: int = 2000, timeout: float = 120.0,
-                 database: str | None = None, breaker: CircuitBreaker | None = None,
-                 retry_seconds: float = 60.0) -> None:
+    # the defaults are the settings' own (declared once, in hub.config)
+    def __init__(self, driver: Driver, *, batch_size: int = Settings.batch_size,
+                 timeout: float = Settings.query_timeout, database: str | None = None,
+                 breaker: CircuitBreaker | None = None,
+                 retry_seconds: float = Settings.retry_seconds) -> None:
         self._driver = driver
         self.batch_size = batch_size
         self.timeout = timeout
         self.database = database
-        self.breaker = breaker or CircuitBreaker(cooldown=5.0)
+        self.breaker = breaker or CircuitBreaker(cooldown=Settings.neo4j_cooldown)
         self.retry_seconds = retry_seconds
 
     @classmethod
