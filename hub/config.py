@@ -1,20 +1,24 @@
 """Settings of the hub, read once from an injectable environment mapping.
 
 ``Settings.from_env(environ)`` is the only place the hub reads the environment; tests pass
-a plain dict. Secrets (the Neo4j password, the master key) are wrapped in :class:`Secret`
-so they never show in a ``repr`` or a log line.
+a plain dict. Each setting is one field declaring its variable, default and parser.
+Secrets (the Neo4j password, the master key) are wrapped in :class:`Secret` so they never
+show in a ``repr`` or a log line.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from hub.env_fields import flag, integer, one_of, path, read_fields, seconds, setting, under_home
 from hub.errors import ConfigError
 
 DEFAULT_NEO4J_VERSION = "5.26.30"
+# named twice below: declared, and checked together (an external server needs both)
+_URI, _PASSWORD = "NEO4J_URI", "NEO4J_PASSWORD"
 
 
 class Secret:
@@ -41,67 +45,30 @@ class Secret:
         return hash(self._value)
 
 
-def _path(environ: Mapping[str, str], name: str, default: Path) -> Path:
-    value = environ.get(name)
-    return Path(value).expanduser() if value else default
+def _secret(name: str, raw: str) -> Secret:
+    return Secret(raw)
 
 
-def _int(environ: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
-    raw = environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
-    if value < minimum:
-        raise ConfigError(f"{name} must be at least {minimum}, got {value}")
-    return value
-
-
-def _blind_index_bits(environ: Mapping[str, str]) -> int:
+def _blind_index_bits(name: str, raw: str) -> int:
     """Blind indexes are hex: a whole number of hex digits, at most a full HMAC-256."""
-    bits = _int(environ, "HUB_BLIND_INDEX_BITS", 64, minimum=16)
+    bits = integer(minimum=16)(name, raw)
     if bits % 4 or bits > 256:
-        raise ConfigError(f"HUB_BLIND_INDEX_BITS must be a multiple of 4 from 16 to 256, "
-                          f"got {bits}")
+        raise ConfigError(f"{name} must be a multiple of 4 from 16 to 256, got {bits}")
     return bits
 
 
-def _optional_path(environ: Mapping[str, str], name: str) -> Path | None:
-    value = environ.get(name)
-    return Path(value).expanduser() if value else None
-
-
-def _jwt_secret(environ: Mapping[str, str]) -> Secret | None:
-    value = environ.get("HUB_JWT_SECRET") or None
-    if value is not None and len(value) < 32:
-        raise ConfigError("HUB_JWT_SECRET must be at least 32 characters (use a random value)")
-    return Secret(value) if value else None
-
-
-def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = environ.get(name)
-    if raw is None or raw == "":
-        return default
-    lowered = raw.strip().lower()
-    if lowered in {"1", "true", "yes", "on"}:
-        return True
-    if lowered in {"0", "false", "no", "off"}:
-        return False
-    raise ConfigError(f"{name} must be true or false, got {raw!r}")
-
-
-def _choice(environ: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
-    value = (environ.get(name) or choices[0]).strip().lower()
-    if value not in choices:
-        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
-    return value
+def _jwt_secret(name: str, raw: str) -> Secret:
+    if len(raw) < 32:
+        raise ConfigError(f"{name} must be at least 32 characters (use a random value)")
+    return Secret(raw)
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Every setting of the hub; each field names its environment variable in ``help``.
+    """Every setting of the hub, each declared once: its variable, default and parser.
+
+    The fields are :func:`hub.env_fields.setting` declarations; :meth:`from_env` reads
+    them all, so a new setting is one line here (and one row in the README's table).
 
     Attributes:
         data_dir: HUB_DATA_DIR, where the managed Neo4j keeps data/logs and the hub its keys.
@@ -153,42 +120,44 @@ class Settings:
         audit_checkpoint_every: HUB_AUDIT_CHECKPOINT_EVERY events between checkpoints.
     """
 
-    data_dir: Path
-    cache_dir: Path
-    neo4j_uri: str | None = None
-    neo4j_user: str = "neo4j"
-    neo4j_password: Secret | None = field(default=None, repr=False)
-    neo4j_port: int = 7687
-    neo4j_version: str = DEFAULT_NEO4J_VERSION
-    neo4j_heap_mb: int = 2048
-    neo4j_pagecache_mb: int = 2048
-    neo4j_start_timeout: int = 180
-    batch_size: int = 2000
-    query_timeout: float = 120.0
-    retry_seconds: float = 60.0
-    neo4j_connect_timeout: float = 3.0
-    neo4j_cooldown: float = 5.0
-    dev_mode: bool = False
-    http_host: str = "127.0.0.1"
-    http_port: int = 8000
-    master_key: Secret | None = field(default=None, repr=False)
-    master_key_file: Path | None = None
-    crypto_profile: str = "standard"
-    blind_index_bits: int = 64
-    jwt_secret: Secret | None = field(default=None, repr=False)
-    jwt_public_key_file: Path | None = None
-    jwks_file: Path | None = None
-    jwt_issuer: str | None = None
-    jwt_audience: str = "hub"
-    jwt_leeway: int = 30
-    max_body_bytes: int = 262_144
-    rate_limit_per_minute: int = 120
-    max_query_depth: int = 10
-    max_aliases: int = 15
-    max_query_tokens: int = 2000
-    max_query_cost: int = 5000
-    audit_key_file: Path | None = None
-    audit_checkpoint_every: int = 100
+    data_dir: Path = setting("HUB_DATA_DIR", parse=path,
+                             fallback=under_home(".local", "share", "hub"))
+    cache_dir: Path = setting("HUB_CACHE_DIR", parse=path, fallback=under_home(".cache", "hub"))
+    neo4j_uri: str | None = setting(_URI, None)
+    neo4j_user: str = setting("NEO4J_USER", "neo4j")
+    neo4j_password: Secret | None = setting(_PASSWORD, None, _secret, secret=True)
+    neo4j_port: int = setting("HUB_NEO4J_PORT", 7687, integer())
+    neo4j_version: str = setting("HUB_NEO4J_VERSION", DEFAULT_NEO4J_VERSION)
+    neo4j_heap_mb: int = setting("HUB_NEO4J_HEAP_MB", 2048, integer(minimum=256))
+    neo4j_pagecache_mb: int = setting("HUB_NEO4J_PAGECACHE_MB", 2048, integer(minimum=64))
+    neo4j_start_timeout: int = setting("HUB_NEO4J_START_TIMEOUT", 180, integer())
+    batch_size: int = setting("HUB_BATCH_SIZE", 2000, integer())
+    query_timeout: float = setting("HUB_QUERY_TIMEOUT", 120.0, seconds())
+    retry_seconds: float = setting("HUB_RETRY_SECONDS", 60.0, seconds())
+    neo4j_connect_timeout: float = setting("HUB_NEO4J_CONNECT_TIMEOUT", 3.0, seconds())
+    neo4j_cooldown: float = setting("HUB_NEO4J_COOLDOWN", 5.0, seconds())
+    dev_mode: bool = setting("HUB_DEV", False, flag)
+    http_host: str = setting("HUB_HOST", "127.0.0.1")
+    http_port: int = setting("HUB_PORT", 8000, integer())
+    master_key: Secret | None = setting("HUB_MASTER_KEY", None, _secret, secret=True)
+    master_key_file: Path | None = setting("HUB_MASTER_KEY_FILE", None, path)
+    crypto_profile: str = setting("HUB_CRYPTO_PROFILE", "standard",
+                                  one_of("standard", "national"))
+    blind_index_bits: int = setting("HUB_BLIND_INDEX_BITS", 64, _blind_index_bits)
+    jwt_secret: Secret | None = setting("HUB_JWT_SECRET", None, _jwt_secret, secret=True)
+    jwt_public_key_file: Path | None = setting("HUB_JWT_PUBLIC_KEY_FILE", None, path)
+    jwks_file: Path | None = setting("HUB_JWKS_FILE", None, path)
+    jwt_issuer: str | None = setting("HUB_JWT_ISSUER", None)
+    jwt_audience: str = setting("HUB_JWT_AUDIENCE", "hub")
+    jwt_leeway: int = setting("HUB_JWT_LEEWAY", 30, integer(minimum=0))
+    max_body_bytes: int = setting("HUB_MAX_BODY_BYTES", 262_144, integer(minimum=1024))
+    rate_limit_per_minute: int = setting("HUB_RATE_LIMIT_PER_MINUTE", 120, integer())
+    max_query_depth: int = setting("HUB_MAX_QUERY_DEPTH", 10, integer())
+    max_aliases: int = setting("HUB_MAX_ALIASES", 15, integer())
+    max_query_tokens: int = setting("HUB_MAX_QUERY_TOKENS", 2000, integer())
+    max_query_cost: int = setting("HUB_MAX_QUERY_COST", 5000, integer())
+    audit_key_file: Path | None = setting("HUB_AUDIT_KEY_FILE", None, path)
+    audit_checkpoint_every: int = setting("HUB_AUDIT_CHECKPOINT_EVERY", 100, integer())
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -198,50 +167,9 @@ class Settings:
             ConfigError: a value has the wrong type, or NEO4J_URI is set without a password.
         """
         env = os.environ if environ is None else environ
-        home = Path(env.get("HOME", str(Path.home())))
-        uri = env.get("NEO4J_URI") or None
-        password = env.get("NEO4J_PASSWORD") or None
-        if uri and not password:
-            raise ConfigError("NEO4J_URI is set but NEO4J_PASSWORD is not: set both")
-        return cls(
-            data_dir=_path(env, "HUB_DATA_DIR", home / ".local" / "share" / "hub"),
-            cache_dir=_path(env, "HUB_CACHE_DIR", home / ".cache" / "hub"),
-            neo4j_uri=uri,
-            neo4j_user=env.get("NEO4J_USER") or "neo4j",
-            neo4j_password=Secret(password) if password else None,
-            neo4j_port=_int(env, "HUB_NEO4J_PORT", 7687),
-            neo4j_version=env.get("HUB_NEO4J_VERSION") or DEFAULT_NEO4J_VERSION,
-            neo4j_heap_mb=_int(env, "HUB_NEO4J_HEAP_MB", 2048, minimum=256),
-            neo4j_pagecache_mb=_int(env, "HUB_NEO4J_PAGECACHE_MB", 2048, minimum=64),
-            neo4j_start_timeout=_int(env, "HUB_NEO4J_START_TIMEOUT", 180),
-            batch_size=_int(env, "HUB_BATCH_SIZE", 2000),
-            query_timeout=float(_int(env, "HUB_QUERY_TIMEOUT", 120)),
-            retry_seconds=float(_int(env, "HUB_RETRY_SECONDS", 60)),
-            neo4j_connect_timeout=float(_int(env, "HUB_NEO4J_CONNECT_TIMEOUT", 3)),
-            neo4j_cooldown=float(_int(env, "HUB_NEO4J_COOLDOWN", 5)),
-            dev_mode=_bool(env, "HUB_DEV", False),
-            http_host=env.get("HUB_HOST") or "127.0.0.1",
-            http_port=_int(env, "HUB_PORT", 8000),
-            master_key=Secret(env["HUB_MASTER_KEY"]) if env.get("HUB_MASTER_KEY") else None,
-            master_key_file=_path(env, "HUB_MASTER_KEY_FILE", Path()) if env.get(
-                "HUB_MASTER_KEY_FILE") else None,
-            crypto_profile=_choice(env, "HUB_CRYPTO_PROFILE", ("standard", "national")),
-            blind_index_bits=_blind_index_bits(env),
-            jwt_secret=_jwt_secret(env),
-            jwt_public_key_file=_optional_path(env, "HUB_JWT_PUBLIC_KEY_FILE"),
-            jwks_file=_optional_path(env, "HUB_JWKS_FILE"),
-            jwt_issuer=env.get("HUB_JWT_ISSUER") or None,
-            jwt_audience=env.get("HUB_JWT_AUDIENCE") or "hub",
-            jwt_leeway=_int(env, "HUB_JWT_LEEWAY", 30, minimum=0),
-            max_body_bytes=_int(env, "HUB_MAX_BODY_BYTES", 262_144, minimum=1024),
-            rate_limit_per_minute=_int(env, "HUB_RATE_LIMIT_PER_MINUTE", 120),
-            max_query_depth=_int(env, "HUB_MAX_QUERY_DEPTH", 10),
-            max_aliases=_int(env, "HUB_MAX_ALIASES", 15),
-            max_query_tokens=_int(env, "HUB_MAX_QUERY_TOKENS", 2000),
-            max_query_cost=_int(env, "HUB_MAX_QUERY_COST", 5000),
-            audit_key_file=_optional_path(env, "HUB_AUDIT_KEY_FILE"),
-            audit_checkpoint_every=_int(env, "HUB_AUDIT_CHECKPOINT_EVERY", 100),
-        )
+        if env.get(_URI) and not env.get(_PASSWORD):
+            raise ConfigError(f"{_URI} is set but {_PASSWORD} is not: set both")
+        return cls(**read_fields(cls, env))
 
     @property
     def uses_external_neo4j(self) -> bool:

@@ -4,7 +4,8 @@ Reads and writes run as managed transaction functions (``execute_read`` /
 ``execute_write``), which the driver retries on transient errors and lost connections for
 up to ``settings.retry_seconds`` — so a Neo4j restart in the middle of an ingest delays a
 batch instead of losing it. Cypher text comes from ``graph_schema.queries``; nothing here
-builds queries from strings.
+builds queries from strings. Records come back with native Python values
+(``datetime.date``/``datetime``, not ``neo4j.time``): see :mod:`hub.native`.
 
 Connections time out after ``HUB_NEO4J_CONNECT_TIMEOUT`` seconds, and a
 :class:`~hub.circuit.CircuitBreaker` makes every operation fail at once for a short
@@ -32,6 +33,7 @@ from hub.errors import (
     StoreError,
     StoreUnavailableError,
 )
+from hub.native import native_record
 from hub.neo4j_local import LocalNeo4j
 
 logger = logging.getLogger(__name__)
@@ -79,14 +81,16 @@ def connection_details(settings: Settings) -> tuple[str, str, str]:
 class Store:
     """Sessions, transactions and batched ``UNWIND`` writes against one Neo4j database."""
 
-    def __init__(self, driver: Driver, *, batch_size: int = 2000, timeout: float = 120.0,
-                 database: str | None = None, breaker: CircuitBreaker | None = None,
-                 retry_seconds: float = 60.0) -> None:
+    # the defaults are the settings' own (declared once, in hub.config)
+    def __init__(self, driver: Driver, *, batch_size: int = Settings.batch_size,
+                 timeout: float = Settings.query_timeout, database: str | None = None,
+                 breaker: CircuitBreaker | None = None,
+                 retry_seconds: float = Settings.retry_seconds) -> None:
         self._driver = driver
         self.batch_size = batch_size
         self.timeout = timeout
         self.database = database
-        self.breaker = breaker or CircuitBreaker(cooldown=5.0)
+        self.breaker = breaker or CircuitBreaker(cooldown=Settings.neo4j_cooldown)
         self.retry_seconds = retry_seconds
 
     @classmethod
@@ -150,14 +154,14 @@ class Store:
     def read(self, text: LiteralString, **params: Any) -> list[Record]:
         """Run a read query in a retried read transaction and return its records as dicts."""
         def work(tx: ManagedTransaction) -> list[Record]:
-            return [record.data() for record in tx.run(text, quiet(params))]
+            return [native_record(record.data()) for record in tx.run(text, quiet(params))]
 
         return self._execute(work, write=False)
 
     def write(self, text: LiteralString, **params: Any) -> list[Record]:
         """Run a write query in a retried write transaction and return its records."""
         def work(tx: ManagedTransaction) -> list[Record]:
-            return [record.data() for record in tx.run(text, quiet(params))]
+            return [native_record(record.data()) for record in tx.run(text, quiet(params))]
 
         return self._execute(work, write=True)
 
@@ -199,7 +203,7 @@ class Store:
         try:
             with self._driver.session(database=self.database) as session:
                 for record in session.run(text, quiet(params)):
-                    yield record.data()
+                    yield native_record(record.data())
         except Neo4jError as exc:
             raise StoreError(_safe_message(exc)) from exc
         except DriverError as exc:
@@ -214,7 +218,8 @@ class Store:
         self._check_breaker()
         try:
             with self._driver.session(database=self.database) as session:
-                return [record.data() for record in session.run(text, quiet(params))]
+                return [native_record(record.data())
+                        for record in session.run(text, quiet(params))]
         except Neo4jError as exc:
             raise StoreError(_safe_message(exc)) from exc
         except DriverError as exc:
@@ -222,7 +227,11 @@ class Store:
             raise self._unreachable(exc) from exc
 
     def transaction(self, work: Callable[[ManagedTransaction], T], *, write: bool = True) -> T:
-        """Run several statements in one retried transaction (``work`` must be idempotent)."""
+        """Run several statements in one retried transaction (``work`` must be idempotent).
+
+        ``work`` reads the driver's own values: pass what it returns through
+        :func:`hub.native.native` if it holds temporals.
+        """
         return self._execute(work, write=write)
 
     def _execute(self, work: Callable[[ManagedTransaction], T], *, write: bool) -> T:

@@ -1,11 +1,15 @@
 """Settings are read from an injected mapping, validated, and keep secrets masked."""
 
+import re
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
 from hub.config import DEFAULT_NEO4J_VERSION, Secret, Settings
+from hub.env_fields import declared
 from hub.errors import ConfigError
+from hub.store import Store
 
 
 def test_defaults_from_an_empty_environment() -> None:
@@ -48,3 +52,100 @@ def test_invalid_values_name_the_setting(name: str, value: str, message: str) ->
     with pytest.raises(ConfigError, match=message) as caught:
         Settings.from_env({name: value})
     assert name in str(caught.value)
+
+
+# -- each setting declared once, and documented as declared (issue 16) -------------------
+
+_HOME = "/home/clerk"
+
+
+def _declared() -> dict[str, str]:
+    """Environment variable → Settings field, from the declarations."""
+    return {spec.variable: f.name for f, spec in declared(Settings)}
+
+
+def _readme_defaults() -> dict[str, str]:
+    """Variable → default as the README's settings table states it."""
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = text.split("## Settings (environment)", 1)[1].split("\n## ", 1)[0]
+    found: dict[str, str] = {}
+    for line in table.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        names = re.findall(r"`([A-Z][A-Z0-9_]+)`", cells[0])
+        if len(cells) < 3 or not names:
+            continue
+        if " / " in cells[0]:  # alternatives: one default for the group
+            defaults = [cells[1]] * len(names)
+        else:
+            defaults = [d.strip() for d in cells[1].split(",")]
+        assert len(defaults) == len(names), f"README row {cells[0]}: one default per variable"
+        found.update(zip(names, (d.strip("`") for d in defaults), strict=True))
+    return found
+
+
+def _as_documented(value: object) -> str:
+    """A default written the README's way."""
+    if value is None:
+        return "unset"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, Path) and value.is_relative_to(_HOME):
+        return f"~/{value.relative_to(_HOME)}"
+    return str(value)
+
+
+def test_every_setting_is_declared_once_with_a_unique_variable() -> None:
+    variables = [spec.variable for _, spec in declared(Settings)]
+    assert len(variables) == len(set(variables)) == len(fields(Settings))
+
+
+def test_every_setting_is_in_the_readme_table_with_its_default() -> None:
+    documented = _readme_defaults()
+    settings = Settings.from_env({"HOME": _HOME})
+    for variable, name in _declared().items():
+        assert variable in documented, f"{variable} is missing from the README's table"
+        stated, actual = documented[variable], getattr(settings, name)
+        if stated.startswith("<data>/"):  # worked out under HUB_DATA_DIR when unset
+            assert actual is None, variable
+        else:
+            assert stated == _as_documented(actual), variable
+    # the table's other rows are read elsewhere (HUB_OPERATOR: hub.security_events)
+    assert set(documented) - set(_declared()) == {"HUB_OPERATOR"}
+
+
+def test_every_setting_is_in_the_settings_docstring_with_its_default() -> None:
+    doc = Settings.__doc__ or ""
+    for variable in _declared():
+        assert re.search(rf"\b{variable}\b", doc), f"{variable} is missing from the docstring"
+    settings = Settings.from_env({"HOME": _HOME})
+    stated = re.findall(r"\b([A-Z][A-Z0-9_]+)\b[^\n]*?\(default (?:``)?([^`),<]+)", doc)
+    assert {v for v, _ in stated} == {"NEO4J_USER", "HUB_NEO4J_PORT", "HUB_JWT_AUDIENCE"}
+    for variable, default in stated:
+        assert default == _as_documented(getattr(settings, _declared()[variable])), variable
+
+
+def test_from_env_of_nothing_gives_the_documented_defaults() -> None:
+    s = Settings.from_env({"HOME": _HOME})
+    assert (s.neo4j_uri, s.neo4j_user, s.neo4j_password) == (None, "neo4j", None)
+    assert (s.neo4j_port, s.neo4j_heap_mb, s.neo4j_pagecache_mb) == (7687, 2048, 2048)
+    assert (s.batch_size, s.query_timeout, s.retry_seconds) == (2000, 120.0, 60.0)
+    assert (s.neo4j_connect_timeout, s.neo4j_cooldown) == (3.0, 5.0)
+    assert (s.http_host, s.http_port, s.dev_mode) == ("127.0.0.1", 8000, False)
+    assert (s.crypto_profile, s.blind_index_bits) == ("standard", 64)
+    assert (s.jwt_issuer, s.jwt_audience, s.jwt_leeway) == (None, "hub", 30)
+    assert (s.max_body_bytes, s.rate_limit_per_minute) == (262_144, 120)
+    assert (s.max_query_depth, s.max_aliases, s.max_query_tokens, s.max_query_cost) == (
+        10, 15, 2000, 5000)
+    assert s.audit_key_path == s.data_dir / "keys" / "audit.key"
+    assert s.audit_checkpoint_every == 100
+    assert Settings.from_env({"HOME": _HOME, "HUB_BATCH_SIZE": ""}) == s  # empty: default
+
+
+def test_the_store_defaults_are_the_settings_defaults() -> None:
+    s = Settings.from_env({"HOME": _HOME})
+    store = Store(driver=None)  # type: ignore[arg-type]  # nothing is run
+    assert (store.batch_size, store.timeout, store.retry_seconds) == (
+        s.batch_size, s.query_timeout, s.retry_seconds)
+    assert store.breaker.cooldown == s.neo4j_cooldown

@@ -36,8 +36,8 @@ class Fit:
 
 
 def as_date(value: Any) -> date | None:
-    """A Neo4j or Python date/datetime, an ISO string, or a school year (``2025`` → its
-    1 September) as a ``date``; ``None`` for anything else."""
+    """A date/datetime, an ISO string, or a school year (``2025`` → its 1 September) as
+    a ``date``; ``None`` for anything else."""
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, int):
@@ -47,10 +47,9 @@ def as_date(value: Any) -> date | None:
             return date.fromisoformat(value[:10])
         except ValueError:
             return None
-    native = value.to_native() if hasattr(value, "to_native") else value
-    if isinstance(native, datetime):
-        return native.date()
-    return native if isinstance(native, date) else None
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else None
 
 
 def age_on(birth: date, day: date) -> int:

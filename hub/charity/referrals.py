@@ -24,6 +24,7 @@ from hub.charity.model import (
     ReferralNotFoundError,
     ReferralStateError,
 )
+from hub.native import aware
 from hub.store import Store
 from privacy import ConsentRecord, FieldEncryptor, find_identifiers
 
@@ -35,22 +36,15 @@ class OutOfJurisdictionReferralError(ReferralNotFoundError):
     """The recipient lies outside the caller's regions (reported as not found)."""
 
 
-def _time(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    moment = value.to_native() if hasattr(value, "to_native") else value
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def consent_record(consent: Mapping[str, Any], subject_kind: str,
                    subject_id: str) -> ConsentRecord:
     """A stored ``Consent`` node's properties as a :class:`privacy.ConsentRecord`."""
-    granted, expires = _time(consent["granted_at"]), _time(consent["expires_at"])
+    granted, expires = aware(consent["granted_at"]), aware(consent["expires_at"])
     assert granted is not None and expires is not None
     return ConsentRecord(
         consent_id=consent["consent_id"], subject_kind=subject_kind, subject_id=subject_id,
         purpose=consent["purpose"], grantee=consent["grantee"], granted_at=granted,
-        expires_at=expires, revoked_at=_time(consent.get("revoked_at")),
+        expires_at=expires, revoked_at=aware(consent.get("revoked_at")),
         evidence_ref=consent.get("evidence_ref", ""),
         recorded_by=consent.get("recorded_by", ""))
 
@@ -59,8 +53,8 @@ def consent_in_force(consent: Mapping[str, Any] | None, at: datetime) -> bool:
     """True when a stored consent map is in force at ``at`` (fail closed on anything odd)."""
     if not consent:
         return False
-    granted, expires = _time(consent.get("granted_at")), _time(consent.get("expires_at"))
-    revoked = _time(consent.get("revoked_at"))
+    granted, expires = aware(consent.get("granted_at")), aware(consent.get("expires_at"))
+    revoked = aware(consent.get("revoked_at"))
     if granted is None or expires is None:
         return False
     return granted <= at < expires and (revoked is None or revoked > at)
@@ -75,7 +69,7 @@ def effective_status(status: str, consent: Mapping[str, Any] | None, at: datetim
 
 def _referral(row: Mapping[str, Any], at: datetime) -> Referral:
     r, consent = row["referral"], row["consent"]
-    created = _time(r["created_at"])
+    created = aware(r["created_at"])
     assert created is not None
     return Referral(
         token=r["token"], status=effective_status(r["status"], consent, at),
@@ -83,7 +77,7 @@ def _referral(row: Mapping[str, Any], at: datetime) -> Referral:
         region_code=r.get("region_code", ""), subject_kind=r["subject_kind"],
         subject_id=row["subject_id"], household_id=row["household_id"],
         consent_id=(consent or {}).get("consent_id", ""), created_at=created,
-        confirmed_at=_time(r.get("confirmed_at")), decided_at=_time(r.get("decided_at")),
+        confirmed_at=aware(r.get("confirmed_at")), decided_at=aware(r.get("decided_at")),
         evidence_ref=r.get("evidence_ref", ""))
 
 

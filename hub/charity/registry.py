@@ -33,6 +33,7 @@ from hub.charity.model import (
     DonationSpec,
     InvalidDonationError,
 )
+from hub.native import aware
 from hub.store import Store
 
 # ASCII only: department codes (民政, 医保 …) can never be registered as a charity, so the
@@ -41,14 +42,9 @@ _ORG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-.:_]{1,63}$")
 _REGION = re.compile(r"^\d{2,6}$")
 
 
-def _native(value: Any) -> datetime:
-    moment = value.to_native() if hasattr(value, "to_native") else value
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def _charity(props: Mapping[str, Any]) -> Charity:
     return Charity(charity_id=props["charity_id"], name=props.get("name", ""),
-                   registered_at=_native(props["registered_at"]),
+                   registered_at=aware(props["registered_at"]),
                    registered_by=props.get("registered_by", ""),
                    active=bool(props.get("active", True)))
 
@@ -65,7 +61,7 @@ def donation_from_row(row: Mapping[str, Any]) -> Donation:
         age_max=d.get("age_max"), household_types=tuple(d.get("household_types") or ()),
         programme_statuses=tuple(d.get("programme_statuses") or ()))
     return Donation(donation_id=d["donation_id"], charity_id=d["charity_id"], spec=spec,
-                    published_at=_native(d["published_at"]), allocated=int(row["allocated"]))
+                    published_at=aware(d["published_at"]), allocated=int(row["allocated"]))
 
 
 def register_charity(store: Store, *, charity_id: str, name: str, registered_by: str,

@@ -12,11 +12,6 @@ from graph_schema import labels
 from hub.lookups.sealed import Sealed, sealed_fields
 
 
-def _plain(value: Any) -> Any:
-    to_native = getattr(value, "to_native", None)
-    return to_native() if callable(to_native) else value
-
-
 @dataclass
 class PersonView:
     """A person: pseudonymous key, plain attributes, sealed identity."""
@@ -50,7 +45,7 @@ class FactView:
     @classmethod
     def from_props(cls, props: dict[str, Any], label: str) -> FactView:
         """Build from a fact node's properties (``person_id`` may be projected in)."""
-        plain = {k: _plain(v) for k, v in props.items()
+        plain = {k: v for k, v in props.items()
                  if not k.startswith(("enc_", "bi_")) and k not in ("history", "row_hash")}
         return cls(fact_key=props["fact_key"], label=label, props=plain,
                    sealed=sealed_fields(props, label, props["fact_key"]),

@@ -145,8 +145,20 @@ def get_alert(store: Store, alert_key: str) -> dict[str, Any]:
 
 
 def _plain(alert: dict[str, Any]) -> dict[str, Any]:
-    """Driver temporals → ISO strings, so the dict serialises anywhere."""
-    return {k: (v.iso_format() if hasattr(v, "iso_format") else v) for k, v in alert.items()}
+    """Dates and times → ISO strings, so the dict serialises anywhere."""
+    return {k: _iso(v) if isinstance(v, date) else v for k, v in alert.items()}
+
+
+def _iso(value: date) -> str:
+    """The ISO text the API has always shown: a time with nine fraction digits.
+
+    (The driver's own format; the store now hands back microseconds, and Neo4j's clock
+    gives no finer, so three zeros restore the same text.)
+    """
+    if not isinstance(value, datetime):
+        return value.isoformat()
+    text = value.isoformat(timespec="microseconds")
+    return f"{text[:26]}000{text[26:]}"
 
 
 def run_id() -> str:

@@ -166,7 +166,7 @@ class Economics:
                     own_family.append((key, fact[4]))
                     member.registered_low_income |= fact[2] in REGISTERED_LOW_INCOME
             elif kind == "employment":
-                jobs.append([key, kind, fact[2], _native(fact[3]), fact[4], fact[5]])
+                jobs.append([key, kind, fact[2], fact[3], fact[4], fact[5]])
             elif kind == "disability" and fact[2] == "有效":
                 if self._open(fact[3], kind, key, "level") in SEVERE_LEVELS:
                     member.hardships.setdefault("disability", []).append(
@@ -234,11 +234,6 @@ class Economics:
             if total > 24 * hh.dibao_standard * len(hh.members):
                 issues["deposits"] = sorted(e for e, _ in deposits.values())
         return issues
-
-
-def _native(value: Any) -> Any:
-    """A driver temporal as the Python value (``neo4j.time.Date`` → ``date``)."""
-    return value.to_native() if hasattr(value, "to_native") else value
 
 
 def _money(text: str | None) -> Decimal:

@@ -60,17 +60,13 @@ class CrossRegionSignal:
     conflict: bool = False  # something current outside conflicts with the planned programme
 
 
-def _date(value: Any) -> Any:
-    return value.to_native() if hasattr(value, "to_native") else value
-
-
 def is_current(aid: dict[str, Any], as_of: date) -> bool:
     """Whether an aid record (programme, department, period, start, end) runs on ``as_of``.
 
     One-off payments are never "current": they cannot overlap a new grant.
     """
     period = aid.get("period")
-    start, end = _date(aid.get("start")), _date(aid.get("end"))
+    start, end = aid.get("start"), aid.get("end")
     if period == "yearly":
         return start == school_year(as_of)
     if period != "monthly" or not isinstance(start, date) or start > as_of:

@@ -13,6 +13,7 @@ from typing import Any
 
 from graph_schema.queries import consent as q
 from hub.errors import HubError
+from hub.native import aware
 from hub.store import Store
 from privacy import (
     ConsentRecord,
@@ -46,21 +47,14 @@ class ConsentNotFoundError(ConsentServiceError):
     code = "NOT_FOUND"
 
 
-def _native(value: Any) -> datetime | None:
-    if value is None:
-        return None
-    moment = value.to_native() if hasattr(value, "to_native") else value
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
 def _record(row: Mapping[str, Any]) -> ConsentRecord:
     props = row["c"]
-    granted, expires = _native(props["granted_at"]), _native(props["expires_at"])
+    granted, expires = aware(props["granted_at"]), aware(props["expires_at"])
     assert granted is not None and expires is not None
     return ConsentRecord(
         consent_id=props["consent_id"], subject_kind=row["subject_kind"],
         subject_id=row["subject_id"], purpose=props["purpose"], grantee=props["grantee"],
-        granted_at=granted, expires_at=expires, revoked_at=_native(props.get("revoked_at")),
+        granted_at=granted, expires_at=expires, revoked_at=aware(props.get("revoked_at")),
         evidence_ref=props.get("evidence_ref", ""), recorded_by=props.get("recorded_by", ""))
 
 

@@ -43,12 +43,6 @@ OWN_ROLES = {"civil_affairs_member": "成员", "student": "学生", "medical_set
 HUKOU_DEPARTMENT = "公安"
 
 
-def _date(value: Any) -> date | None:
-    if value is None:
-        return None
-    return value.to_native() if hasattr(value, "to_native") else value
-
-
 def _dec(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
@@ -103,7 +97,7 @@ def _fact(opener: _Opener, member: MemberFacts, f: Mapping[str, Any]) -> None:
             f.get("labour_capacity")))
     elif kind == "employment":
         member.employment.append(EmploymentRow(
-            src, f.get("status"), _date(f.get("month")),
+            src, f.get("status"), f.get("month"),
             opener.number(f.get("enc_contribution_base"), label, key, "contribution_base"),
             opener.number(f.get("enc_monthly_pension"), label, key, "monthly_pension")))
     elif kind == "tax_income":
@@ -115,7 +109,7 @@ def _fact(opener: _Opener, member: MemberFacts, f: Mapping[str, Any]) -> None:
     elif kind == "medical_settlement":
         flag = opener.text(f.get("enc_major_illness"), label, key, "major_illness")
         member.settlements.append(SettlementRow(
-            src, _date(f.get("settlement_date")), _dec(f.get("out_of_pocket")) or Decimal(0),
+            src, f.get("settlement_date"), _dec(f.get("out_of_pocket")) or Decimal(0),
             flag == "true"))
     elif kind == "student":
         member.students.append(StudentRow(src, f.get("school_year_start"),
@@ -157,8 +151,8 @@ def _member(opener: _Opener, m: Mapping[str, Any]) -> MemberFacts:
         if a["fact_key"] in seen:
             continue
         seen.add(a["fact_key"])
-        member.aid.append(AidRow(source_of(a), a.get("programme"), _date(a.get("start")),
-                                 _date(a.get("end")), _dec(a.get("amount")),
+        member.aid.append(AidRow(source_of(a), a.get("programme"), a.get("start"),
+                                 a.get("end"), _dec(a.get("amount")),
                                  a.get("region_code"), a.get("note")))
     member.supporters = [_supporter(opener, s) for s in m.get("supporters") or ()]
     return member

@@ -1,8 +1,13 @@
-"""The store writes in batches, reads back, and turns driver errors into hub errors."""
+"""The store writes in batches, reads back native values, and turns driver errors into
+hub errors."""
+
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+from neo4j.time import DateTime
 
 from hub.errors import StoreError
+from hub.native import aware, native
 from hub.store import Store, quiet
 
 pytestmark = pytest.mark.neo4j
@@ -40,3 +45,33 @@ def test_long_list_parameters_reach_neo4j_whole_but_print_short(clean_store: Sto
         "MATCH (p:HealthProbe) RETURN count(p) AS n, sum(p.value) AS s, "
         "collect(p.key)[0] STARTS WITH 'k' AS keyed"
     ) == [{"n": 500, "s": sum(range(500)), "keyed": True}]
+
+
+_TEMPORALS = ("RETURN date('2026-03-01') AS day, "
+              "datetime('2026-03-01T08:30:00.123456Z') AS moment, "
+              "[date('2026-01-31'), null] AS days, {ends: [{on: date('2026-12-31')}]} AS nested")
+
+
+def test_records_come_back_with_native_dates_at_any_depth(clean_store: Store) -> None:
+    moment = datetime(2026, 3, 1, 8, 30, 0, 123456, tzinfo=UTC)
+    expected = {"day": date(2026, 3, 1), "moment": moment,
+                "days": [date(2026, 1, 31), None],
+                "nested": {"ends": [{"on": date(2026, 12, 31)}]}}
+    for rows in (clean_store.read(_TEMPORALS), clean_store.write(_TEMPORALS),
+                 list(clean_store.stream(_TEMPORALS)), clean_store.run_autocommit(_TEMPORALS)):
+        assert rows == [expected]
+        assert type(rows[0]["day"]) is date and type(rows[0]["moment"]) is datetime
+
+
+def test_native_leaves_plain_values_alone() -> None:
+    values = {"n": 1, "s": "x", "f": 1.5, "b": True, "none": None, "list": [1, "a"]}
+    assert native(values) == values
+    assert native([DateTime(2026, 1, 2, 3, 4, 5, 6000)]) == [datetime(2026, 1, 2, 3, 4, 5, 6)]
+
+
+def test_aware_reads_a_naive_stored_time_as_utc() -> None:
+    naive = datetime(2026, 1, 2, 3, 4, 5)
+    assert aware(naive) == naive.replace(tzinfo=UTC)
+    shanghai = datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone(timedelta(hours=8)))
+    assert aware(shanghai) is shanghai
+    assert aware(None) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -34,6 +35,9 @@ def test_alert_carries_routing_and_record_evidence_only(sample: Store, kit: Priv
     assert len(housing) == 1
     alert = housing[0]
     assert alert["department"] == "住建" and alert["status"] == "new"
+    # the driver's ISO text, kept now that the store returns native values (issue 16)
+    assert alert["as_of"] == "2026-10-31"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}\+00:00", alert["created_at"])
     assert alert["evidence"] == ["住建|zhujian_housing|ZJ0000069", "住建|zhujian_housing|ZJ0000070"]
     for a in monitoring_alerts(sample):
         for label in a["evidence"]:
