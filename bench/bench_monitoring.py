@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # for tests.hub.monitoring.truth when run as a script
     sys.path.insert(0, str(ROOT))
 
+from graph_schema.queries.maintenance import DROP_ALERTS  # noqa: E402
 from hub.config import Secret, Settings  # noqa: E402
 from hub.monitoring import CASE_TYPES, overlaps, run_monitoring  # noqa: E402
 from hub.privacy_graph.kit import PrivacyKit, open_privacy  # noqa: E402
@@ -37,7 +38,6 @@ from hub.store import Store  # noqa: E402
 
 _HOUSEHOLDS = "MATCH (h:Household) RETURN count(h) AS n"
 _PERSONS = "MATCH (p:Person) WHERE p.bi_id IS NOT NULL RETURN p.person_id AS id, p.bi_id AS bi"
-_DROP_ALERTS = "MATCH (a:Alert) CALL (a) { DETACH DELETE a } IN TRANSACTIONS OF 5000 ROWS"
 
 
 class MonitoringRunBench:
@@ -45,7 +45,7 @@ class MonitoringRunBench:
 
     def setup(self, store: Store, kit: PrivacyKit, as_of: date) -> None:
         self.store, self.kit, self.as_of = store, kit, as_of
-        store.run_autocommit(_DROP_ALERTS)
+        store.run_autocommit(DROP_ALERTS)
 
     def time_full_run(self) -> dict[str, object]:
         began = time.perf_counter()

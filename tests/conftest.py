@@ -20,10 +20,10 @@ from graph_schema.queries.maintenance import CLEAR_GRAPH
 from hub.config import Settings
 from hub.neo4j_local import LocalNeo4j
 from hub.store import Store
+from tests.graph_fingerprint import Fingerprint, fingerprint
 
 SAMPLE_DIR = Path(__file__).parent / "data" / "sample"
 
-_CLEAR = CLEAR_GRAPH
 _COUNT = "MATCH (n) WHERE NOT n:SchemaMigration RETURN count(n) AS n"
 
 
@@ -82,7 +82,7 @@ def store(neo4j_server: Settings, request: pytest.FixtureRequest) -> Iterator[St
 
 
 def _clear(store: Store) -> None:
-    store.run_autocommit(_CLEAR)
+    store.run_autocommit(CLEAR_GRAPH)
 
 
 @pytest.fixture
@@ -92,23 +92,32 @@ def clean_store(store: Store) -> Store:
     return store
 
 
-_SAMPLE_MARKER = "sample-ingested-and-linked"
+class SampleRecord:
+    """The fingerprint of the graph as it was when the linked sample was last built."""
+
+    def __init__(self) -> None:
+        self.built: Fingerprint | None = None
+
+
+@pytest.fixture(scope="session")
+def sample_record() -> SampleRecord:
+    return SampleRecord()
 
 
 @pytest.fixture
-def linked_sample(store: Store, settings: Settings) -> Store:
-    """The store holding the sample set ingested and linked (built once, rebuilt only when
-    a test has cleared the graph since)."""
+def linked_sample(store: Store, settings: Settings, sample_record: SampleRecord) -> Store:
+    """The store holding the sample set ingested and linked: built once, and rebuilt
+    whenever the graph no longer has the fingerprint recorded when it was built (a test
+    cleared it, relinked it or left data behind), so no test sees another's leftovers."""
     from hub.ingest.run import ingest_directory
     from hub.privacy_graph.kit import open_privacy
     from hub.resolution import run_link
 
-    if store.read("MATCH (p:HealthProbe {key: $key}) RETURN count(p) AS n",
-                  key=_SAMPLE_MARKER)[0]["n"]:
+    if sample_record.built is not None and fingerprint(store) == sample_record.built:
         return store
     _clear(store)
     kit = open_privacy(settings)
     ingest_directory(store, kit, SAMPLE_DIR)
     run_link(store, kit)
-    store.write("MERGE (:HealthProbe {key: $key})", key=_SAMPLE_MARKER)
+    sample_record.built = fingerprint(store)
     return store

@@ -8,12 +8,14 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from graph_schema import labels
 from hub.app import create_app
 from hub.config import Settings
 from hub.privacy_graph.audit import AuditLog
 from hub.privacy_graph.kit import PrivacyKit, open_privacy
 from hub.store import Store
 from tests.api_helpers import api_settings, gql, token
+from tests.leftovers import removing_new_nodes
 
 pytestmark = pytest.mark.neo4j
 REPORT = """mutation($a: ReportAidInput!) { reportAid(aid: $a) {
@@ -22,7 +24,10 @@ REPORT = """mutation($a: ReportAidInput!) { reportAid(aid: $a) {
 
 @pytest.fixture
 def client(settings: Settings, linked_sample: Store) -> Iterator[TestClient]:
-    with TestClient(create_app(api_settings(settings))) as opened:
+    """The API on the linked sample; the aid reported and the review pairs queued by a
+    test are removed after it."""
+    with removing_new_nodes(linked_sample, labels.AID_RECORD, labels.REVIEW_PAIR), \
+            TestClient(create_app(api_settings(settings))) as opened:
         yield opened
 
 
@@ -106,8 +111,14 @@ def test_reports_outside_the_jurisdiction_or_by_the_wrong_role_are_refused(
 # -- link review -------------------------------------------------------------------------------
 
 @pytest.fixture
-def pending_pair(linked_sample: Store) -> dict[str, Any]:
-    """A pending review pair of two records in 659001 (the sample links cleanly)."""
+def pending_pair(linked_sample: Store) -> Iterator[dict[str, Any]]:
+    """A pending review pair of two records in 659001 (the sample links cleanly), removed
+    after the test."""
+    with removing_new_nodes(linked_sample, labels.REVIEW_PAIR):
+        yield _queue_pair(linked_sample)
+
+
+def _queue_pair(linked_sample: Store) -> dict[str, Any]:
     row = linked_sample.write("""
         MATCH (a:SourceRecord {region_code: '659001'}), (b:SourceRecord {region_code: '659001'})
         WHERE a.mention_key < b.mention_key AND a.source <> b.source

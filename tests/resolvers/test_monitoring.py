@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from graph_schema.queries.maintenance import DROP_ALERTS
 from hub.app import create_app
 from hub.config import Settings
 from hub.monitoring import monitoring_alerts, run_monitoring
@@ -36,15 +37,16 @@ UPDATE = """mutation($id: ID!, $s: AlertStatusChange!, $why: String) {
 OVERLAPS = """query($p: String!, $g: String) { overlaps(person: $p, programme: $g,
   asOf: "2026-10-31") { personFound personId receiving conflicts
   programmes { programme department via } } }"""
-_DROP_ALERTS = "MATCH (a:Alert) CALL (a) { DETACH DELETE a } IN TRANSACTIONS OF 5000 ROWS"
 
 
 @pytest.fixture
-def alerts(linked_sample: Store, settings: Settings) -> list[dict[str, Any]]:
-    """The sample's alerts after one fresh monitoring run (every alert, unfiltered)."""
-    linked_sample.run_autocommit(_DROP_ALERTS)
+def alerts(linked_sample: Store, settings: Settings) -> Iterator[list[dict[str, Any]]]:
+    """The sample's alerts after one fresh monitoring run (every alert, unfiltered); they
+    are dropped after the test, so the linked sample is given back as it was built."""
+    linked_sample.run_autocommit(DROP_ALERTS)
     run_monitoring(linked_sample, open_privacy(settings), as_of=AS_OF)
-    return monitoring_alerts(linked_sample, limit=100_000)
+    yield monitoring_alerts(linked_sample, limit=100_000)
+    linked_sample.run_autocommit(DROP_ALERTS)
 
 
 @pytest.fixture

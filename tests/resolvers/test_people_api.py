@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from graph_schema import labels
 from hub.app import create_app
 from hub.auth import Principal
 from hub.config import Settings
@@ -18,6 +19,7 @@ from hub.privacy_graph.kit import PrivacyKit, open_privacy
 from hub.store import Store
 from privacy import AuditEvent, access_class_of, decide
 from tests.api_helpers import api_settings, gql, token
+from tests.leftovers import removing_new_nodes
 
 pytestmark = pytest.mark.neo4j
 REGION = "659001"
@@ -26,7 +28,9 @@ PERSON_FIELDS = "personId regionCode householdId sex name idNumber birthDate add
 
 @pytest.fixture
 def client(settings: Settings, linked_sample: Store) -> Iterator[TestClient]:
-    with TestClient(create_app(api_settings(settings))) as opened:
+    """The API on the linked sample; the consents a test records are removed after it."""
+    with removing_new_nodes(linked_sample, labels.CONSENT), \
+            TestClient(create_app(api_settings(settings))) as opened:
         yield opened
 
 

@@ -125,12 +125,14 @@ def test_review_queue_explanations_are_batched(
         client: TestClient, linked_sample: Store, trips: RoundTrips) -> None:
     query = "{ linkReviewQueue(first: 50) { pairId explanation { total } } }"
     counts = {}
-    for size in (1, 4):
-        _queue_pairs(linked_sample, size)
-        _, data, result = _count(client, trips, query, {})
-        pairs = [p for p in result["linkReviewQueue"] if p["explanation"] is not None]
-        assert len(pairs) >= size
-        counts[size] = data
-    _queue_pairs(linked_sample, 0)
+    try:
+        for size in (1, 4):
+            _queue_pairs(linked_sample, size)
+            _, data, result = _count(client, trips, query, {})
+            pairs = [p for p in result["linkReviewQueue"] if p["explanation"] is not None]
+            assert len(pairs) >= size
+            counts[size] = data
+    finally:
+        _queue_pairs(linked_sample, 0)  # the linked sample is given back as it was built
     # the queue, then one read of the mentions and one of the link settings for all pairs
     assert counts == {1: 3, 4: 3}

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from graph_schema import labels
 from hub.app import create_app
 from hub.config import Settings
 from hub.privacy_graph.audit import AuditLog
@@ -26,6 +27,7 @@ from hub.rules.report import determination_dict
 from hub.store import Store
 from resolvers.verification import REFUSED
 from tests.api_helpers import api_settings, gql, token
+from tests.leftovers import removing_new_nodes
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
 
@@ -82,8 +84,10 @@ class Sample:
 
 
 @pytest.fixture
-def sample(linked_sample: Store, settings: Settings) -> Sample:
-    return Sample(linked_sample, open_privacy(settings))
+def sample(linked_sample: Store, settings: Settings) -> Iterator[Sample]:
+    """The linked sample's truth; the consents a test records are removed after it."""
+    with removing_new_nodes(linked_sample, labels.CONSENT):
+        yield Sample(linked_sample, open_privacy(settings))
 
 
 @pytest.fixture

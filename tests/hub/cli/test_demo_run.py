@@ -62,11 +62,8 @@ def _up(port: int) -> bool:
         return False
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
-    if Settings.from_env(test_environ()).uses_external_neo4j:
-        pytest.skip("NEO4J_URI is set: the hub manages no server in this run")
-    home = tmp_path_factory.mktemp("demo")
+def _start_demo(home: Path) -> Demo:
+    """``hub demo`` on 30 households with its own Neo4j, once it serves HTTP."""
     port = free_port()
     env = {**test_environ(), "HUB_DATA_DIR": str(home / "data"), "HUB_NEO4J_PORT": str(free_port()),
            "HUB_NEO4J_HEAP_MB": "512", "HUB_NEO4J_PAGECACHE_MB": "128",
@@ -83,15 +80,59 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
             assert process.poll() is None, running.output()[-3000:]
             assert time.monotonic() < deadline, running.output()[-3000:]
             time.sleep(1)
-        yield running
+    except BaseException:
+        _end_demo(running)
+        raise
+    return running
+
+
+def _end_demo(demo: Demo) -> None:
+    """Stop the demo (as Ctrl-C does) and its Neo4j, whatever state a test left them in."""
+    demo.process.send_signal(signal.SIGINT)
+    try:
+        demo.process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        demo.process.kill()
+        demo.process.wait()
+    LocalNeo4j(Settings.from_env(demo.env)).stop()
+
+
+class DemoRunner:
+    """One demo for the module, started again only when a test has ended it (the Neo4j
+    stop test does), so every test finds a running demo whatever order they run in."""
+
+    def __init__(self, factory: pytest.TempPathFactory) -> None:
+        self._factory = factory
+        self._current: Demo | None = None
+
+    def running(self) -> Demo:
+        if self._current is not None and self._current.process.poll() is not None:
+            self.close()
+        if self._current is None:
+            self._current = _start_demo(self._factory.mktemp("demo"))
+        return self._current
+
+    def close(self) -> None:
+        if self._current is not None:
+            _end_demo(self._current)
+            self._current = None
+
+
+@pytest.fixture(scope="module")
+def demos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoRunner]:
+    if Settings.from_env(test_environ()).uses_external_neo4j:
+        pytest.skip("NEO4J_URI is set: the hub manages no server in this run")
+    runner = DemoRunner(tmp_path_factory)
+    try:
+        yield runner
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        LocalNeo4j(Settings.from_env(env)).stop()
+        runner.close()
+
+
+@pytest.fixture
+def demo(demos: DemoRunner) -> Demo:
+    """A running demo: the module's, or a fresh one if a test ended it."""
+    return demos.running()
 
 
 def _tokens(demo: Demo) -> dict[str, Any]:
@@ -134,7 +175,8 @@ def test_printed_examples_run_as_printed_with_a_living_applicant(demo: Demo) -> 
 
 
 def test_neo4j_stop_beside_the_demo_is_quick_and_leaves_no_zombie(demo: Demo) -> None:
-    """Runs last in this module: it stops the demo's Neo4j (issue 18, item 4)."""
+    """Stops the demo's Neo4j and ends the demo (issue 18, item 4); a test that runs after
+    it in the module gets a fresh demo."""
     assert _status(demo.port, "/readyz")[0] == 200
     began = time.monotonic()
     stopped = subprocess.run([sys.executable, "-m", "hub.cli", "neo4j", "stop"], env=demo.env,

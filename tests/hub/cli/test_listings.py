@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from typer.testing import CliRunner
 
+from graph_schema.queries.maintenance import DROP_ALERTS
 from hub.cli import app
 from hub.config import Settings
 from hub.monitoring import run_monitoring
@@ -18,7 +20,6 @@ from tests.conftest import test_environ
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
 
-_DROP_ALERTS = "MATCH (a:Alert) CALL (a) { DETACH DELETE a } IN TRANSACTIONS OF 5000 ROWS"
 
 
 def _hub(*args: str, columns: int = 120) -> tuple[int, str]:
@@ -27,10 +28,12 @@ def _hub(*args: str, columns: int = 120) -> tuple[int, str]:
 
 
 @pytest.fixture
-def monitored(linked_sample: Store, settings: Settings) -> Store:
-    linked_sample.run_autocommit(_DROP_ALERTS)
+def monitored(linked_sample: Store, settings: Settings) -> Iterator[Store]:
+    """The linked sample after one fresh monitoring run; its alerts are dropped after."""
+    linked_sample.run_autocommit(DROP_ALERTS)
     run_monitoring(linked_sample, open_privacy(settings), as_of=date(2026, 10, 31))
-    return linked_sample
+    yield linked_sample
+    linked_sample.run_autocommit(DROP_ALERTS)
 
 
 def test_alert_keys_are_whole_in_the_table_and_usable_from_the_cli(monitored: Store) -> None:

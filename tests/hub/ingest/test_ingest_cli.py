@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from graph_schema.queries.maintenance import CLEAR_GRAPH
 from hub.cli import app
 from hub.config import Settings
 from hub.ingest import read_directory
@@ -99,8 +100,7 @@ def test_ingest_losing_neo4j_keeps_its_window_and_says_how_to_resume(
         tmp_path: Path, settings: Settings, clean_store: Store) -> None:
     ingest_directory(clean_store, open_privacy(settings), SAMPLE_DIR)
     total = clean_store.read(COUNT)[0]["n"]
-    clean_store.run_autocommit("MATCH (n) WHERE NOT n:SchemaMigration "
-                               "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS")
+    clean_store.run_autocommit(CLEAR_GRAPH)
     relay = TcpRelay(settings.neo4j_port)
     relay.start()
     window = 8

@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from graph_schema.queries.maintenance import CLEAR_GRAPH
 from hub.config import Settings
 from hub.ingest.run import ingest_directory
 from hub.privacy_graph.kit import open_privacy
@@ -38,8 +39,7 @@ def _snapshot(store: Store) -> tuple[list[dict], list[dict]]:
 
 
 def _clear(store: Store) -> None:
-    store.run_autocommit("MATCH (n) WHERE NOT n:SchemaMigration "
-                         "CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS")
+    store.run_autocommit(CLEAR_GRAPH)
 
 
 def test_killed_ingest_rerun_equals_uninterrupted(store: Store, settings: Settings,

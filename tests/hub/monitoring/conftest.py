@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from graph_schema.queries.maintenance import DROP_ALERTS
 from hub.config import Settings
 from hub.privacy_graph.kit import PrivacyKit, open_privacy
 from hub.store import Store
@@ -13,7 +15,6 @@ from tests.hub.monitoring.truth import TruthMap
 
 SAMPLE_TRUTH = Path(__file__).parents[2] / "data" / "sample" / "truth"
 
-_DROP_ALERTS = "MATCH (a:Alert) CALL (a) { DETACH DELETE a } IN TRANSACTIONS OF 5000 ROWS"
 
 
 @pytest.fixture
@@ -22,10 +23,12 @@ def kit(settings: Settings) -> PrivacyKit:
 
 
 @pytest.fixture
-def sample(linked_sample: Store) -> Store:
-    """The linked sample with every alert removed (each test starts without alerts)."""
-    linked_sample.run_autocommit(_DROP_ALERTS)
-    return linked_sample
+def sample(linked_sample: Store) -> Iterator[Store]:
+    """The linked sample without alerts, before the test and after it (so the linked
+    sample is given back as it was built)."""
+    linked_sample.run_autocommit(DROP_ALERTS)
+    yield linked_sample
+    linked_sample.run_autocommit(DROP_ALERTS)
 
 
 @pytest.fixture
