@@ -53,9 +53,9 @@ from hub.linkage.evaluate import (
 from hub.linkage.frame import rows_frame
 from hub.linkage.presets import febrl_settings, hub_settings
 from hub.linkage.standardise import standardise
+from privacy.normalise import id_check_character
 
 SAMPLE = Path(__file__).resolve().parents[1] / "tests" / "data" / "sample"
-_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
 _GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红"
 
 
@@ -142,12 +142,11 @@ def _reid(number: str | None, copy: int) -> str | None:
         return number
     body = _shift_digit(_shift_digit(number[:17], 9, copy % 10), 5, copy // 10)
     table = "10X98765432"
-    delta = int(np.dot(_WEIGHTS, [int(c) for c in body])) - int(
-        np.dot(_WEIGHTS, [int(c) for c in number[:17]]))
     check = number[17].upper()
     if check not in table:
         return body + number[17]
-    return body + table[(table.index(check) + delta) % 11]
+    typo = table.index(check) - table.index(id_check_character(number[:17]))
+    return body + table[(table.index(id_check_character(body)) + typo) % 11]
 
 
 def _shift_year(value: object, copy: int) -> object:

@@ -22,6 +22,8 @@ import pandas as pd
 from opencc import OpenCC
 from pypinyin import lazy_pinyin
 
+from privacy.normalise import id_check_character
+
 # Surnames whose surname reading differs from pypinyin's default reading.
 SURNAME_READINGS: dict[str, str] = {
     "曾": "zeng", "单": "shan", "解": "xie", "区": "ou", "仇": "qiu", "查": "zha",
@@ -50,7 +52,6 @@ TRANSLITERATION_VARIANTS: dict[str, str] = {
 }
 MIDDLE_DOTS = "·•.・．‧∙⋅･"
 _DOT_TABLE = str.maketrans({c: "" for c in MIDDLE_DOTS + " \u3000\t"})
-_CHECK_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
 _T2S = OpenCC("t2s")
 _ID_PARTS = {"region": (0, 6), "year": (6, 10), "date": (10, 14), "sequence": (14, 18)}
 
@@ -133,10 +134,9 @@ def initials(syllables: tuple[str, ...]) -> str:
 
 def id_checksum_ok(number: str) -> bool:
     """Return whether an 18-character ID passes the GB 11643 checksum."""
-    if len(number) != 18 or not number[:17].isdigit():
+    if len(number) != 18 or not number[:17].isascii() or not number[:17].isdigit():
         return False
-    total = int(np.dot(_CHECK_WEIGHTS, [int(c) for c in number[:17]]))
-    return "10X98765432"[total % 11] == number[17].upper()
+    return id_check_character(number[:17]) == number[17].upper()
 
 
 def _birth_from_id(number: str) -> date | None:
