@@ -6,12 +6,12 @@ run that outgrows the machine is killed by the kernel's OOM killer half-way, wit
 and a graph left between two runs; one refused up front says how much it needs instead.
 
 The estimate is fitted to the peak resident memory that ``bench/bench_link_graph.py``
-measures for a full link at graph level: 1.74 GB for 404,539 mentions (20,000 households)
-and 6.50 GB for 1,216,674 (60,000). Per mention it grows with the graph, because the big
-blocks (pinyin initials + birth year, names without an ID) give each mention more
-candidate pairs as a county grows: so ``bytes = baseline + k·n·(1 + n / scale)``, fitted
-to both points, times a margin for the machine's other tenants and for sizes past the
-ones measured.
+measures for a full link at graph level: 1.79 GiB for 404,539 mentions (20,000
+households) and 4.08 GiB for 1,216,674 (60,000). Since blocking uses equality keys only
+(no block grows with the county), a mention brings a bounded number of candidate pairs and
+the peak is linear in the mention count: ``bytes = baseline + k·n``, fitted to both
+points, with a margin on the per-mention part for the machine's other tenants and for
+sizes past the ones measured.
 """
 
 from __future__ import annotations
@@ -22,12 +22,10 @@ from graph_schema.queries import resolution as q
 from hub.errors import LinkMemoryError
 from hub.store import Store
 
-BYTES_PER_MENTION = 2_650
-"""Peak bytes per mention of a small graph (the linear term of the fit)."""
-GROWTH_MENTIONS = 1_180_000
-"""Mentions at which the per-mention peak has doubled (the quadratic term of the fit)."""
-BASELINE_BYTES = 400 * 2**20
-"""The process before the run: interpreter, libraries, driver."""
+BYTES_PER_MENTION = 3_030
+"""Peak bytes each mention adds (the slope of the fit)."""
+BASELINE_BYTES = 665 * 2**20
+"""The process before the mentions: interpreter, libraries, driver, model (the intercept)."""
 MARGIN = 1.25
 
 
@@ -40,8 +38,7 @@ def memory_needed(mentions: int) -> int:
     Returns:
         The estimate, margin included.
     """
-    per_mention = BYTES_PER_MENTION * (1 + mentions / GROWTH_MENTIONS)
-    return int(BASELINE_BYTES + MARGIN * per_mention * mentions)
+    return int(BASELINE_BYTES + MARGIN * BYTES_PER_MENTION * mentions)
 
 
 def check_memory(store: Store, available: int | None = None) -> int:

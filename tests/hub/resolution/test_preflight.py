@@ -22,12 +22,13 @@ def kit(settings: Settings) -> PrivacyKit:
     return open_privacy(settings)
 
 
-def test_estimate_covers_the_measured_peaks_and_grows_faster_than_the_graph() -> None:
+def test_estimate_covers_the_measured_peaks_with_a_margin() -> None:
     # peaks of bench_link_graph.py's full link: 20,000 and 60,000 households
-    assert memory_needed(404_539) >= 1.74 * 2**30
-    assert memory_needed(1_216_674) >= 6.50 * 2**30
-    assert memory_needed(2_000_000) - memory_needed(1_000_000) > \
-        memory_needed(1_000_000) - memory_needed(0) > 0
+    for mentions, peak_gib in ((404_539, 1.79), (1_216_674, 4.08)):
+        assert peak_gib * 2**30 < memory_needed(mentions) < 1.5 * peak_gib * 2**30
+    step = memory_needed(1_000_000) - memory_needed(0)
+    assert step > 0
+    assert abs(memory_needed(2_000_000) - memory_needed(1_000_000) - step) <= 1
 
 
 def test_a_full_run_that_does_not_fit_is_refused_before_it_starts(
