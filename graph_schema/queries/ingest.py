@@ -23,7 +23,7 @@ from graph_schema import labels
 CREATE_SOURCE_RECORDS = """
 UNWIND $rows AS row
 CREATE (r:SourceRecord)
-SET r = row
+SET r = row, r.link_stale = true
 """
 
 # returns the keys whose stored row_hash differs (a changed row); only those are sent
@@ -32,7 +32,7 @@ SET r = row
 MERGE_SOURCE_RECORDS = """
 UNWIND $rows AS row
 MERGE (r:SourceRecord {mention_key: row.mention_key})
-ON CREATE SET r = row
+ON CREATE SET r = row, r.link_stale = true
 WITH r, row WHERE r.row_hash <> row.row_hash
 RETURN row.mention_key AS changed
 """

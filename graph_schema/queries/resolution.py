@@ -38,9 +38,26 @@ MENTION_COUNT = """
 MATCH (r:SourceRecord) RETURN count(r) AS mentions
 """
 
-# what an incremental run must link: mentions without a person, and linked mentions whose
-# row changed since (ingest marks them ``link_stale``)
+# the pending mentions: new since the last link run, or their row changed since. Ingest
+# marks both ``link_stale`` and the run clears it, so this is an index seek over the batch,
+# not a scan of the graph; ``unresolved`` counts those without a person yet
 PENDING_MENTIONS = """
+MATCH (r:SourceRecord) WHERE r.link_stale = true
+RETURN collect(r.mention_key) AS keys,
+       count(CASE WHEN NOT EXISTS { (r)-[:RESOLVES_TO]->() } THEN 1 END) AS unresolved
+"""
+
+# mentions without a person, from the count store (a mention has at most one link): when
+# it exceeds PENDING_MENTIONS' ``unresolved``, some record was written unmarked (by code
+# older than the mark) and the run falls back to PENDING_MENTIONS_SCAN
+UNRESOLVED_MENTION_COUNT = """
+CALL () { MATCH (r:SourceRecord) RETURN count(r) AS records }
+CALL () { MATCH (:SourceRecord)-[l:RESOLVES_TO]->() RETURN count(l) AS links }
+RETURN records - links AS n
+"""
+
+# every mention without a person or marked changed: a scan of every record
+PENDING_MENTIONS_SCAN = """
 MATCH (r:SourceRecord)
 WHERE r.link_stale = true OR NOT EXISTS { (r)-[:RESOLVES_TO]->(:Person) }
 RETURN collect(r.mention_key) AS keys

@@ -159,6 +159,22 @@ def _context(loader: _Loader, segments: list[Segment], hasher: KeyHasher,
     return near | subjects | relatives | roster
 
 
+def pending_mentions(store: Store) -> list[str]:
+    """Return the keys of the mentions an incremental run must link.
+
+    Reads the marked records by index; only when the count store shows more mentions
+    without a person than are marked (records written before ingest marked them) does it
+    scan every record instead, so no unlinked mention is ever skipped.
+    """
+    marked = store.read(q.PENDING_MENTIONS)[0]
+    unresolved = int(store.read(q.UNRESOLVED_MENTION_COUNT)[0]["n"])
+    if unresolved > int(marked["unresolved"]):
+        log.info("%d mentions without a person are unmarked; scanning every record",
+                 unresolved - int(marked["unresolved"]))
+        return list(store.read(q.PENDING_MENTIONS_SCAN)[0]["keys"])
+    return list(marked["keys"])
+
+
 def link_neighbourhood(store: Store, encryptor: FieldEncryptor, segments: list[Segment],
                        hasher: KeyHasher, settings: LinkageSettings,
                        decisions: pd.DataFrame) -> Neighbourhood | None:
@@ -170,7 +186,7 @@ def link_neighbourhood(store: Store, encryptor: FieldEncryptor, segments: list[S
     Raises:
         NeighbourhoodTooWideError: the context did not settle in :data:`MAX_ROUNDS` rounds.
     """
-    pending = store.read(q.PENDING_MENTIONS)[0]["keys"]
+    pending = pending_mentions(store)
     if not pending:
         return None
     loader = _Loader(store, encryptor)

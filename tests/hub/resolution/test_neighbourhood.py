@@ -24,6 +24,7 @@ from hub.resolution import run_link
 from hub.resolution.block_index import BlockIndex, IndexState, KeyHasher, lookup
 from hub.resolution.evaluate import evaluate_graph, read_truth
 from hub.resolution.load import load_mentions, load_mentions_by_key
+from hub.resolution.neighbourhood import pending_mentions
 from hub.resolution.service import decisions_frame, index_rules, latest_settings
 from hub.store import Store
 from tests.conftest import SAMPLE_DIR
@@ -100,6 +101,11 @@ def test_an_indexed_incremental_run_equals_a_run_over_every_mention(
     # the held-back rows arrive
     _write_held_back(SAMPLE_DIR, copy, 0)
     ingest_directory(clean_store, kit, copy, IngestOptions(only={HELD}))
+    # ingest marked exactly the new records, so the run seeks them by index
+    marked = clean_store.read(q.PENDING_MENTIONS)[0]
+    assert marked["unresolved"] == len(marked["keys"]) > HELD_LINES
+    assert clean_store.read(q.UNRESOLVED_MENTION_COUNT)[0]["n"] == marked["unresolved"]
+    assert sorted(pending_mentions(clean_store)) == sorted(marked["keys"])
     expected = _expected(clean_store, kit)
     counting = _Counting(kit.encryptor)
     summary = run_link(clean_store, dataclasses.replace(kit, encryptor=counting),
@@ -147,3 +153,9 @@ def test_an_indexed_incremental_run_equals_a_run_over_every_mention(
     wanted = KeyHasher(kit.keyring).hash_values(rule, dict(blocking_keys(now, hub_settings()))[
         rule])[1]
     assert changed in lookup(segments, wanted)
+
+    # a record written unmarked and unlinked (by code older than the mark) is still found
+    clean_store.write("MATCH (r:SourceRecord {mention_key: $key})-[l:RESOLVES_TO]->() "
+                      "DELETE l", key=changed)
+    assert clean_store.read(q.PENDING_MENTIONS)[0]["keys"] == []
+    assert pending_mentions(clean_store) == [changed]
