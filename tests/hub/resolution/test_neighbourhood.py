@@ -71,6 +71,7 @@ class _Counting:
         return getattr(self.inner, name)
 
 
+LIVE_PERSONS = "MATCH (p:Person) WHERE p.merged_into IS NULL RETURN count(p) AS n"
 EMPTY_LIVE_PERSONS = ("MATCH (p:Person) WHERE p.merged_into IS NULL "
                       "AND NOT (p)<-[:RESOLVES_TO]-() RETURN count(p) AS n")
 
@@ -117,6 +118,7 @@ def test_an_indexed_incremental_run_equals_a_run_over_every_mention(
     # the people who lost every mention (merged into another) are retired, found by
     # look-up rather than a scan: no live person is left empty
     assert clean_store.read(EMPTY_LIVE_PERSONS)[0]["n"] == 0
+    assert summary.persons == clean_store.read(LIVE_PERSONS)[0]["n"] >= first.persons
     # it read the batch's neighbourhood, not the graph: three sealed fields per mention
     assert counting.opened < 3 * summary.mentions / 2
     report = evaluate_graph(clean_store, read_truth(SAMPLE_DIR / "truth" / "person_map.csv"))
