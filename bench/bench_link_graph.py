@@ -63,7 +63,6 @@ from hub.resolution.load import load_mentions
 from hub.resolution.service import decisions_frame, latest_settings
 from hub.store import Store
 
-CLEAR = CLEAR_GRAPH
 COUNT = "MATCH (n) WHERE NOT n:SchemaMigration RETURN count(n) AS n"
 MENTIONS = "MATCH (r:SourceRecord) RETURN count(r) AS n"
 MAPPING = ("MATCH (r:SourceRecord)-[:RESOLVES_TO]->(p:Person) "
@@ -351,7 +350,7 @@ def main() -> None:
     with Store.connect(settings) as store:
         if store.read(COUNT)[0]["n"] and not args.yes:
             raise SystemExit("the graph is not empty: pass --yes to clear it")
-        store.run_autocommit(CLEAR)
+        store.run_autocommit(CLEAR_GRAPH)
         migrate(store)
         row = run(store, open_privacy(settings), settings, base_dir, steps, args)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
