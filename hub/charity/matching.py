@@ -19,8 +19,8 @@ from graph_schema.queries import charity as q
 from hub.charity.categories import HOUSEHOLD_NEEDS
 from hub.charity.fit import age_on, assess
 from hub.charity.model import ANY_CHARITY, FUNDED, MatchResult, MatchRow
-from hub.charity.referrals import consent_record
 from hub.charity.registry import get_donation
+from hub.privacy_graph.consent import consent_record
 from hub.store import Store
 from privacy import FieldEncryptor
 

@@ -25,8 +25,9 @@ from hub.charity.model import (
     ReferralStateError,
 )
 from hub.native import aware
+from hub.privacy_graph.consent import consent_record
 from hub.store import Store
-from privacy import ConsentRecord, FieldEncryptor, find_identifiers
+from privacy import FieldEncryptor, find_identifiers
 
 _EVIDENCE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/#\-]{0,127}$")
 STATUSES = ("proposed", "confirmed", "accepted", "declined", "withdrawn")
@@ -34,19 +35,6 @@ STATUSES = ("proposed", "confirmed", "accepted", "declined", "withdrawn")
 
 class OutOfJurisdictionReferralError(ReferralNotFoundError):
     """The recipient lies outside the caller's regions (reported as not found)."""
-
-
-def consent_record(consent: Mapping[str, Any], subject_kind: str,
-                   subject_id: str) -> ConsentRecord:
-    """A stored ``Consent`` node's properties as a :class:`privacy.ConsentRecord`."""
-    granted, expires = aware(consent["granted_at"]), aware(consent["expires_at"])
-    assert granted is not None and expires is not None
-    return ConsentRecord(
-        consent_id=consent["consent_id"], subject_kind=subject_kind, subject_id=subject_id,
-        purpose=consent["purpose"], grantee=consent["grantee"], granted_at=granted,
-        expires_at=expires, revoked_at=aware(consent.get("revoked_at")),
-        evidence_ref=consent.get("evidence_ref", ""),
-        recorded_by=consent.get("recorded_by", ""))
 
 
 def consent_in_force(consent: Mapping[str, Any] | None, at: datetime) -> bool:

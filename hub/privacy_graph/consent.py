@@ -47,15 +47,21 @@ class ConsentNotFoundError(ConsentServiceError):
     code = "NOT_FOUND"
 
 
-def _record(row: Mapping[str, Any]) -> ConsentRecord:
-    props = row["c"]
-    granted, expires = aware(props["granted_at"]), aware(props["expires_at"])
+def consent_record(consent: Mapping[str, Any], subject_kind: str,
+                   subject_id: str) -> ConsentRecord:
+    """A stored ``Consent`` node's properties as a :class:`privacy.ConsentRecord`."""
+    granted, expires = aware(consent["granted_at"]), aware(consent["expires_at"])
     assert granted is not None and expires is not None
     return ConsentRecord(
-        consent_id=props["consent_id"], subject_kind=row["subject_kind"],
-        subject_id=row["subject_id"], purpose=props["purpose"], grantee=props["grantee"],
-        granted_at=granted, expires_at=expires, revoked_at=aware(props.get("revoked_at")),
-        evidence_ref=props.get("evidence_ref", ""), recorded_by=props.get("recorded_by", ""))
+        consent_id=consent["consent_id"], subject_kind=subject_kind, subject_id=subject_id,
+        purpose=consent["purpose"], grantee=consent["grantee"], granted_at=granted,
+        expires_at=expires, revoked_at=aware(consent.get("revoked_at")),
+        evidence_ref=consent.get("evidence_ref", ""),
+        recorded_by=consent.get("recorded_by", ""))
+
+
+def _record(row: Mapping[str, Any]) -> ConsentRecord:
+    return consent_record(row["c"], row["subject_kind"], row["subject_id"])
 
 
 def check_jurisdiction(store: Store, subject_kind: str, subject_id: str,
