@@ -88,18 +88,23 @@ WITH r, p WHERE p IS NULL OR COUNT { (p)<-[:RESOLVES_TO]-() } = 1
 RETURN collect(r.mention_key) AS keys
 """
 
+# the marks of the mentions a run linked, in transactions of their own so a big batch
+# stays inside the server's transaction memory (run with Store.run_autocommit; idempotent)
 CLEAR_LINK_STALE = """
 UNWIND $keys AS key
-MATCH (r:SourceRecord {mention_key: key})
-USING INDEX r:SourceRecord(mention_key)
-WITH r WHERE r.link_stale IS NOT NULL
-REMOVE r.link_stale
+CALL (key) {
+  MATCH (r:SourceRecord {mention_key: key})
+  USING INDEX r:SourceRecord(mention_key)
+  WITH r WHERE r.link_stale IS NOT NULL
+  REMOVE r.link_stale
+} IN TRANSACTIONS OF 10000 ROWS
 """
 
-# a run that read every mention has read every changed row
+# a run that read every mention has read every changed row: after a full ingest, every
+# record carries the mark, hence the transactions of their own
 CLEAR_ALL_LINK_STALE = """
 MATCH (r:SourceRecord) WHERE r.link_stale IS NOT NULL
-REMOVE r.link_stale
+CALL (r) { REMOVE r.link_stale } IN TRANSACTIONS OF 10000 ROWS
 """
 
 # every person from the count store, less the retired ones (merged_into set) by index, so
