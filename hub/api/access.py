@@ -219,7 +219,8 @@ class AccessGuard:
         return events
 
     async def flush(self) -> int:
-        """Append the pending events (one transaction); returns how many were written.
+        """Append the pending events (all or none, grouped with other requests' in one
+        transaction); returns how many were written, once they are durable.
 
         Raises:
             StoreError: the audit log could not be written (the caller fails closed).
@@ -228,7 +229,7 @@ class AccessGuard:
         if events and self._audit is None:
             raise StoreError("no audit log configured: personal data cannot be released")
         if events and self._audit is not None:
-            await run_in_threadpool(self._audit.append_many, events)
+            await self._audit.append_many_async(events)
         self._notes.clear()
         return len(events)
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 
-from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hub.api.access import ANONYMOUS, denial_event
@@ -88,6 +87,6 @@ class AuthMiddleware:
             return
         event = denial_event(principal, "", "http.graphql", reason, correlation_id)
         try:
-            await run_in_threadpool(audit.append, event)
+            await audit.append_many_async([event])
         except StoreError:
             logger.exception("audit append failed for %s", correlation_id)

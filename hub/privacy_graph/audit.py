@@ -2,8 +2,11 @@
 
 ``privacy.audit`` defines events, hashing, MACs and verification; this module stores them.
 Appends serialise on the ``(:AuditHead)`` node's write lock inside the same transaction
-that creates the events, so two concurrent requests can never fork the chain (and the
-unique ``AuditEvent.seq`` constraint would refuse a fork anyway). Each event is MAC'd, the
+that creates the events, so two concurrent appends (threads or worker processes) can
+never fork the chain (and the unique ``AuditEvent.seq`` constraint would refuse a fork
+anyway). Within a process, appends are grouped (:mod:`.audit_group`): concurrent
+requests' events go in one transaction, so they take that lock once per group, not once
+each; every caller still returns only after its own events are durable. Each event is MAC'd, the
 head is MAC'd, and every ``audit_checkpoint_every`` events a checkpoint MAC is written,
 all keyed by the audit key, which lives in a file outside Neo4j (HUB_AUDIT_KEY_FILE, mode
 0600). After the commit the new head is appended to the anchor file beside the key
@@ -17,6 +20,7 @@ fresh, valid MAC over a head someone else moved, which would launder a truncatio
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
@@ -29,6 +33,7 @@ from graph_schema.queries import audit as q
 from hub.config import Settings
 from hub.errors import StoreError
 from hub.privacy_graph.audit_anchor import HeadAnchor, anchor_path_for
+from hub.privacy_graph.audit_group import GroupCommitter
 from hub.store import Store
 from privacy import (
     GENESIS_HASH,
@@ -114,6 +119,7 @@ class AuditLog:
         self.anchor = anchor
         self._high_water: dict[str, int] = {}  # log id -> greatest seq committed here: the
         self._water_lock = Lock()  # head of that log never goes below it unless moved back
+        self._committer = GroupCommitter(self._commit)
 
     @classmethod
     def open(cls, store: Store, settings: Settings) -> AuditLog:
@@ -132,8 +138,9 @@ class AuditLog:
         return self.append_many([event])[0]
 
     def append_many(self, events: Sequence[AuditEvent]) -> list[AuditEvent]:
-        """Seal, MAC and store events in order, in one transaction (all or none), then
-        anchor the new head outside Neo4j.
+        """Seal, MAC and store events in order, all or none, and anchor the new head
+        outside Neo4j; returns once they are durable. Concurrent callers' events are
+        committed together (one transaction per group, see :mod:`.audit_group`).
 
         Raises:
             AuditAppendError: the head found fails its checks (see the module docstring).
@@ -141,6 +148,27 @@ class AuditLog:
                 written (the events are committed; the caller still fails closed).
             StoreError: Neo4j refused or is unreachable after retries.
         """
+        return self._committer.submit(events).result()
+
+    async def append_many_async(self, events: Sequence[AuditEvent]) -> list[AuditEvent]:
+        """:meth:`append_many` for the event loop: waits without holding a thread.
+
+        A cancelled caller (a client gone) does not withdraw its events: they were
+        decided, so they are written all the same.
+
+        Raises:
+            As :meth:`append_many`.
+        """
+        future = asyncio.wrap_future(self._committer.submit(events))
+        return await asyncio.shield(future)
+
+    @property
+    def transactions(self) -> int:
+        """Append transactions this log has run (fewer than appends under load)."""
+        return self._committer.transactions
+
+    def _commit(self, events: Sequence[AuditEvent]) -> list[AuditEvent]:
+        """Append ``events`` in one transaction, then anchor the head (the committer's)."""
         if not events:
             return []
 

@@ -16,11 +16,12 @@ threat is someone who can write the database (its credentials, a Bolt session) w
 the hub's files. A test that points ``HUB_AUDIT_KEY_FILE`` at a temporary directory gets
 its own anchor with it. The file holds no personal data and no secret.
 
-Cost: one ``os.write`` of ~210 bytes and one ``fsync`` per append transaction, after the
-commit, so outside the head lock: requests queue on Neo4j's lock as before, not on the
-disk. ``O_APPEND`` puts each line whole at the end even from several threads or worker
-processes; lines of concurrent appends may land out of seq order, hence "greatest seq",
-not "last line". A crash between the commit and the line leaves the anchor one append
+Cost: one ``os.write`` of ~210 bytes and one ``fsync`` per append transaction (one per
+group of concurrent requests, see :mod:`.audit_group`), after the commit, so outside the
+head lock. ``O_APPEND`` puts each line whole at the end even from several threads or
+worker processes (``hub serve --workers N``: every worker appends to this one file);
+lines of concurrent appends may land out of seq order, hence "greatest seq", not "last
+line". A crash between the commit and the line leaves the anchor one append
 behind, which verification accepts (the graph may be ahead of the anchor, never behind).
 A log deliberately reset (a new database) needs its old anchor moved away, or verify
 reports the log as replaced.

@@ -167,7 +167,7 @@ def test_unexpected_errors_are_masked_and_logged_without_identifiers(
 
 
 class _FailingAuditLog(AuditLog):
-    def append_many(self, events: Any) -> list[AuditEvent]:
+    def _commit(self, events: Any) -> list[AuditEvent]:  # the group's transaction fails
         raise StoreError("Neo.TransientError.General.DatabaseUnavailable")
 
 

@@ -54,7 +54,7 @@ def test_concurrent_appends_never_fork_the_chain(log: AuditLog, tmp_path: Path) 
     report = log.verify()
     assert report.ok, report.broken
     assert report.events == 36 and report.anchored_seq == 36
-    assert len(list(log.anchor.heads())) == 36
+    assert len(list(log.anchor.heads())) == log.transactions <= 36  # one line per group
 
 
 def _tamper(store: Store, statement: str) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -76,3 +78,30 @@ def test_concurrent_records_land_as_whole_lines(tmp_path: Path) -> None:
         list(pool.map(lambda seq: anchor.record(_head(seq)), range(1, 201)))
     assert anchor.newest() == _head(200)
     assert len(anchor.path.read_bytes().splitlines()) == 200
+
+
+_RECORDER = """
+import sys
+from pathlib import Path
+from hub.privacy_graph.audit_anchor import HeadAnchor
+from privacy import Profile
+from privacy.audit import authenticate_head
+worker, path = int(sys.argv[1]), Path(sys.argv[2])
+anchor = HeadAnchor(path)
+for i in range(150):
+    seq = worker * 1000 + i + 1
+    anchor.record(authenticate_head(b"anchor-test-key-0123456789abcdef", "log-a", seq,
+                                    f"{seq:064x}", 1, Profile.STANDARD))
+"""
+
+
+def test_worker_processes_recording_at_once_land_as_whole_lines(tmp_path: Path) -> None:
+    """Several API worker processes share one anchor file (O_APPEND, one write a line)."""
+    path = tmp_path / "a.anchor"
+    procs = [subprocess.Popen([sys.executable, "-c", _RECORDER, str(w), str(path)])
+             for w in range(4)]
+    assert [p.wait(timeout=120) for p in procs] == [0] * 4
+    heads = list(HeadAnchor(path).heads())  # every line parses: none torn or interleaved
+    assert sorted(h.seq for h in heads) == sorted(
+        w * 1000 + i + 1 for w in range(4) for i in range(150))
+    assert HeadAnchor(path).newest() == _head(3150)
