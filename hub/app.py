@@ -4,8 +4,9 @@ The Neo4j driver opens and closes in the lifespan, so a test client used as a co
 manager exercises both. Keys are loaded when the app is built, so a missing token key
 (outside dev mode) or an insecure audit key file fails at start-up, not at the first
 request. Middleware, outermost first: correlation id, body size (413), authentication and
-purpose (401/400/405), per-principal rate limit (429), Neo4j unreachable (503). GraphiQL,
-introspection and field suggestions only in dev mode; queries over GET never.
+purpose (401/400/405), per-principal rate limit (429), Neo4j unreachable (503); in dev
+mode the answering worker's process id outermost. GraphiQL, introspection and field
+suggestions only in dev mode; queries over GET never.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from hub.api.correlation import CorrelationIdMiddleware, correlation_id_of
 from hub.api.db_guard import DatabaseGuardMiddleware
 from hub.api.extensions import ApiLimits
 from hub.api.graphiql import ASSETS_DIR, ASSETS_URL, load_demo_logins, page_config, render_page
-from hub.api.rate_limit import RateLimitMiddleware, TokenBucketLimiter
+from hub.api.rate_limit import Limiter, RateLimitMiddleware, TokenBucketLimiter
+from hub.api.worker_header import WorkerHeaderMiddleware
 from hub.auth import load_verifier
 from hub.config import Settings
 from hub.errors import ConfigError, StoreError
@@ -97,8 +99,15 @@ def _open_kit(settings: Settings) -> PrivacyKit:
         raise ConfigError(f"cannot open the field keys: {exc}") from exc
 
 
-def create_app(settings: Settings, store: Store | None = None) -> Starlette:
+def create_app(settings: Settings, store: Store | None = None, *,
+               limiter: Limiter | None = None) -> Starlette:
     """Build the ASGI app; opens its own store in the lifespan unless one is given.
+
+    Args:
+        settings: the hub's settings.
+        store: an open store to use (and leave open); else one opened in the lifespan.
+        limiter: the rate limiter; by default in memory (one process). The workers of
+            ``hub serve --workers N`` pass one they share.
 
     Raises:
         ConfigError: no token verification key outside dev mode, or an unusable audit key.
@@ -146,7 +155,9 @@ def create_app(settings: Settings, store: Store | None = None) -> Starlette:
         Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
         Middleware(AuthMiddleware, verifier=verifier, dev_mode=settings.dev_mode),
         Middleware(RateLimitMiddleware,
-                   limiter=TokenBucketLimiter(settings.rate_limit_per_minute)),
+                   limiter=limiter or TokenBucketLimiter(settings.rate_limit_per_minute)),
         Middleware(DatabaseGuardMiddleware),
     ]
+    if settings.dev_mode:  # which worker process answered
+        middleware.insert(0, Middleware(WorkerHeaderMiddleware))
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -13,7 +13,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from hub.env_fields import flag, integer, one_of, path, read_fields, seconds, setting, under_home
+from hub.env_fields import (
+    declared,
+    flag,
+    integer,
+    one_of,
+    path,
+    read_fields,
+    seconds,
+    setting,
+    under_home,
+)
 from hub.errors import ConfigError
 
 DEFAULT_NEO4J_VERSION = "5.26.30"
@@ -91,6 +101,8 @@ class Settings:
             Neo4j unreachable (circuit breaker; the API's ``Retry-After``).
         dev_mode: HUB_DEV, enables GraphiQL and introspection.
         http_host / http_port: HUB_HOST / HUB_PORT of ``hub serve``.
+        workers: HUB_WORKERS, worker processes of ``hub serve``; unset: the number of
+            cores (see ``docs/serving.md``).
         master_key: HUB_MASTER_KEY, base64 master key (KEK); wins over the key file.
         master_key_file: HUB_MASTER_KEY_FILE (default ``<data_dir>/keys/master.key``,
             created mode 0600 on first use).
@@ -139,6 +151,7 @@ class Settings:
     dev_mode: bool = setting("HUB_DEV", False, flag)
     http_host: str = setting("HUB_HOST", "127.0.0.1")
     http_port: int = setting("HUB_PORT", 8000, integer())
+    workers: int | None = setting("HUB_WORKERS", None, integer())
     master_key: Secret | None = setting("HUB_MASTER_KEY", None, _secret, secret=True)
     master_key_file: Path | None = setting("HUB_MASTER_KEY_FILE", None, path)
     crypto_profile: str = setting("HUB_CRYPTO_PROFILE", "standard",
@@ -205,6 +218,35 @@ class Settings:
     def neo4j_home(self) -> Path:
         """Home directory (conf, data, logs, run) of the managed Neo4j."""
         return self.data_dir / "neo4j"
+
+    @property
+    def worker_count(self) -> int:
+        """Worker processes ``hub serve`` runs (HUB_WORKERS, else one per core)."""
+        return self.workers or os.cpu_count() or 1
+
+    @property
+    def rate_limit_table_path(self) -> Path:
+        """The rate-limit buckets the workers of the server on ``http_port`` share."""
+        return self.data_dir / "run" / f"rate-limit-{self.http_port}.sqlite"
+
+    def environ_of(self, *names: str) -> dict[str, str]:
+        """The variables that give these (non-secret) fields their current values, so a
+        child process reading its environment gets the same settings (``hub serve``'s
+        workers, which see the command's options only this way).
+
+        Raises:
+            ValueError: a name is not a plain setting (unknown, or a secret).
+        """
+        specs = {f.name: spec for f, spec in declared(type(self)) if f.repr}
+        out: dict[str, str] = {}
+        for name in names:
+            if name not in specs:
+                raise ValueError(f"{name} is not a plain setting")
+            value = getattr(self, name)
+            if value is not None:
+                out[specs[name].variable] = (str(value).lower() if isinstance(value, bool)
+                                             else str(value))
+        return out
 
     def with_overrides(self, **changes: object) -> Settings:
         """Return a copy with some fields replaced (used by the CLI's options)."""

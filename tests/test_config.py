@@ -149,3 +149,13 @@ def test_the_store_defaults_are_the_settings_defaults() -> None:
     assert (store.batch_size, store.timeout, store.retry_seconds) == (
         s.batch_size, s.query_timeout, s.retry_seconds)
     assert store.breaker.cooldown == s.neo4j_cooldown
+
+
+def test_settings_pass_to_worker_processes_through_their_environment() -> None:
+    s = Settings.from_env({"HOME": _HOME}).with_overrides(http_port=8123, dev_mode=True)
+    passed = s.environ_of("http_host", "http_port", "dev_mode", "workers")
+    assert passed == {"HUB_HOST": "127.0.0.1", "HUB_PORT": "8123", "HUB_DEV": "true"}
+    assert Settings.from_env({"HOME": _HOME, **passed}) == s
+    with pytest.raises(ValueError, match="not a plain setting"):
+        s.environ_of("jwt_secret")  # secrets never travel this way
+    assert s.worker_count >= 1 and s.with_overrides(workers=3).worker_count == 3

@@ -1,8 +1,10 @@
 """Per-principal rate limit: an in-memory token bucket, 429 with ``Retry-After`` beyond it.
 
 Each principal (issuer-independent: organisation + subject) holds a bucket of
-``per_minute`` tokens refilled continuously; one request takes one token. In memory and
-per process — a deployment with several workers divides the limit by their number.
+``per_minute`` tokens refilled continuously; one request takes one token. In memory, for
+one process; ``hub serve --workers N`` gives its workers
+:class:`~hub.api.rate_limit_shared.SharedTokenBucketLimiter` instead, whose buckets all
+workers share, so the limit stays per principal, not per principal and worker.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -18,6 +21,14 @@ from hub.api.correlation import correlation_id_of
 from hub.api.responses import send_error
 
 _MAX_BUCKETS = 10_000
+
+
+class Limiter(Protocol):
+    """What the middleware needs of a limiter (in memory, or shared by workers)."""
+
+    def take(self, key: str) -> float:
+        """Take a token for ``key``; 0 if allowed, else seconds until one is free."""
+        ...
 
 
 class TokenBucketLimiter:
@@ -56,7 +67,7 @@ class TokenBucketLimiter:
 class RateLimitMiddleware:
     """429 when the authenticated principal has no token left (runs after authn)."""
 
-    def __init__(self, app: ASGIApp, limiter: TokenBucketLimiter) -> None:
+    def __init__(self, app: ASGIApp, limiter: Limiter) -> None:
         self.app = app
         self.limiter = limiter
 

@@ -1,0 +1,136 @@
+"""``hub serve --workers 2`` as a real subprocess: requests land on both workers, the
+rate limit holds across them, every acknowledged write is in the graph, and
+``hub audit verify`` passes with every request's audit event present.
+
+Dev mode, so each response names the worker process that answered (``X-Hub-Worker``);
+each request opens its own connection, so the kernel spreads them over the workers.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from graph_schema.queries.maintenance import CLEAR_GRAPH
+from hub.store import Store
+from tests.api_helpers import TEST_JWT_SECRET, headers, token
+from tests.conftest import test_environ
+from tests.live_server import free_port
+
+pytestmark = [pytest.mark.neo4j, pytest.mark.slow]
+_START_SECONDS = 180
+RECORD_CONSENT = """mutation($c: RecordConsentInput!) { recordConsent(consent: $c) {
+    consentId inForce } }"""
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    env = test_environ()
+    env.update({"HUB_JWT_SECRET": TEST_JWT_SECRET, "HUB_RATE_LIMIT_PER_MINUTE": "10",
+                "HUB_AUDIT_KEY_FILE": str(tmp_path / "keys" / "audit.key"),
+                "HUB_AUDIT_CHECKPOINT_EVERY": "5"})
+    return env
+
+
+def _hub(*args: str) -> list[str]:
+    return [sys.executable, "-m", "hub.cli", *args]
+
+
+def _worker_of(base: str) -> str | None:
+    """The worker answering a fresh connection's /healthz (None while none listens)."""
+    try:
+        return httpx.get(f"{base}/healthz", timeout=10).headers.get("x-hub-worker")
+    except httpx.TransportError:
+        return None
+
+
+@pytest.fixture
+def two_workers(clean_store: Store, tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """A running ``hub serve --workers 2 --dev``; its base URL and environment."""
+    env = _env(tmp_path)
+    port = free_port()
+    log = (tmp_path / "serve.log").open("wb")
+    server = subprocess.Popen(_hub("serve", "--workers", "2", "--dev", "--port", str(port)),
+                              env=env, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        seen: set[str] = set()
+        deadline = time.monotonic() + _START_SECONDS
+        while len(seen) < 2 and time.monotonic() < deadline and server.poll() is None:
+            with ThreadPoolExecutor(max_workers=4) as pool:
+                seen.update(w for w in pool.map(lambda _: _worker_of(base), range(8)) if w)
+            time.sleep(0.2)
+        assert len(seen) == 2, (tmp_path / "serve.log").read_text(errors="replace")
+        yield base, env
+    finally:
+        server.send_signal(signal.SIGINT)  # uvicorn's supervisor stops its workers
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=30)
+        log.close()
+        clean_store.run_autocommit(CLEAR_GRAPH)  # the chain is keyed by this test's key
+
+
+def _consent(base: str, i: int) -> tuple[int, str, str, Any]:
+    expires = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+    variables = {"c": {"subjectKind": "HOUSEHOLD", "subjectId": "HH-1",
+                       "purpose": "verification", "grantee": "民政",
+                       "expiresAt": expires, "evidenceRef": f"FORM-{i}"}}
+    response = httpx.post(f"{base}/graphql", timeout=60,
+                          json={"query": RECORD_CONSENT, "variables": variables},
+                          headers=headers(token("caseworker", subject=f"staff-{i:03d}")))
+    return (response.status_code, response.headers["x-correlation-id"],
+            response.headers["x-hub-worker"], response.json())
+
+
+def _me(base: str, _i: int) -> tuple[int, str]:
+    response = httpx.post(f"{base}/graphql", timeout=60, json={"query": "{ me { org } }"},
+                          headers=headers(token("caseworker", subject="staff-limited")))
+    return response.status_code, response.headers["x-hub-worker"]
+
+
+def test_two_workers_share_the_audit_chain_and_the_rate_limit(
+        two_workers: tuple[str, dict[str, str]], clean_store: Store) -> None:
+    base, env = two_workers
+    clean_store.write("CREATE (:Household {household_id: 'HH-1', region_code: '659001'})")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda i: _consent(base, i), range(40)))
+    assert all(status == 200 and "errors" not in body for status, _, _, body in answers), [
+        body for _, _, _, body in answers if "errors" in body][:3]
+    assert len({worker for _, _, worker, _ in answers}) == 2  # both workers served writes
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        limited = list(pool.map(lambda i: _me(base, i), range(24)))
+    granted = [worker for status, worker in limited if status == 200]
+    refused = [worker for status, worker in limited if status == 429]
+    assert len(granted) + len(refused) == 24
+    # 10 a minute for the principal across both workers (one more token each 6 s);
+    # buckets per worker would have granted up to 20 of the 24
+    assert 10 <= len(granted) <= 12, limited
+    assert len({w for _, w in limited}) == 2
+
+    acknowledged = {body["data"]["recordConsent"]["consentId"] for *_, body in answers}
+    stored = {r["id"] for r in clean_store.read(
+        "MATCH (c:Consent) RETURN c.consent_id AS id")}
+    assert acknowledged == stored and len(stored) == 40  # no acknowledged write lost
+
+    verify = subprocess.run(_hub("audit", "verify"), env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert "intact" in verify.stdout
+    events = {r["c"]: r["d"] for r in clean_store.read(
+        "MATCH (e:AuditEvent) RETURN e.correlation_id AS c, e.decision AS d")}
+    assert all(events.get(corr) == "allow" for _, corr, _, _ in answers)
