@@ -14,6 +14,7 @@ from graphql import GraphQLError
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from hub.api.document_cache import DocumentCache
 from hub.api.error_masking import log_errors
 from hub.api.extensions import ApiLimits, hardening_extensions
 from resolvers.aid_report import AidReportMutation
@@ -65,7 +66,10 @@ Mutation = merge_types("Mutation", MUTATION_PARTS)
 
 
 class HubSchema(strawberry.Schema):
-    """Strawberry's schema with the hub's error logging (no variables, identifiers scrubbed)."""
+    """Strawberry's schema with the hub's error logging (no variables, identifiers scrubbed)
+    and its cache of parsed and validated documents."""
+
+    document_cache: DocumentCache | None = None
 
     def process_errors(self, errors: list[GraphQLError],
                        execution_context: Any = None) -> None:
@@ -73,11 +77,16 @@ class HubSchema(strawberry.Schema):
 
 
 def build_schema(*, dev_mode: bool = False, limits: ApiLimits | None = None) -> HubSchema:
-    """The schema with production (or development) hardening."""
-    return HubSchema(
+    """The schema with production (or development) hardening, and its own cache of parsed
+    and validated documents (``hub.api.document_cache``)."""
+    documents = DocumentCache()
+    built = HubSchema(
         query=Query, mutation=Mutation,
-        extensions=hardening_extensions(limits or ApiLimits(), dev_mode=dev_mode),
+        extensions=hardening_extensions(limits or ApiLimits(), dev_mode=dev_mode,
+                                        documents=documents),
         config=StrawberryConfig(disable_field_suggestions=not dev_mode))
+    built.document_cache = documents
+    return built
 
 
 schema = build_schema()

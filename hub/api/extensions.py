@@ -23,6 +23,7 @@ from strawberry.extensions import (
 )
 
 from hub.api.cost import cost_limit_rule
+from hub.api.document_cache import CachedDocuments, DocumentCache
 from hub.api.document_limits import (
     STANDARD_INTROSPECTION_DEPTH,
     OperationNameRequired,
@@ -45,12 +46,15 @@ class ApiLimits:
     max_cost: int = 5000
 
 
-def hardening_extensions(limits: ApiLimits, *, dev_mode: bool
+def hardening_extensions(limits: ApiLimits, *, dev_mode: bool,
+                         documents: DocumentCache | None = None,
                          ) -> list[Callable[[], SchemaExtension]]:
-    """Extension factories (strawberry builds one of each per request)."""
+    """Extension factories (strawberry builds one of each per request); with
+    ``documents``, parsing and validation are served from that cache when they can be."""
     introspection_depth = max(limits.max_depth, STANDARD_INTROSPECTION_DEPTH)
     factories: list[Callable[[], SchemaExtension]] = [
         DevErrorMasking if dev_mode else ErrorMasking,
+        *([partial(CachedDocuments, documents)] if documents is not None else []),
         partial(QueryDepthLimiter, max_depth=limits.max_depth),
         partial(MaxAliasesLimiter, max_alias_count=limits.max_aliases),
         partial(MaxTokensLimiter, max_token_count=limits.max_tokens),
