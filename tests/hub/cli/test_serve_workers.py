@@ -23,6 +23,8 @@ import httpx
 import pytest
 
 from graph_schema.queries.maintenance import CLEAR_GRAPH
+from hub.config import Settings
+from hub.neo4j_local import LocalNeo4j
 from hub.store import Store
 from tests.api_helpers import TEST_JWT_SECRET, headers, token
 from tests.conftest import test_environ
@@ -134,3 +136,61 @@ def test_two_workers_share_the_audit_chain_and_the_rate_limit(
     events = {r["c"]: r["d"] for r in clean_store.read(
         "MATCH (e:AuditEvent) RETURN e.correlation_id AS c, e.decision AS d")}
     assert all(events.get(corr) == "allow" for _, corr, _, _ in answers)
+
+
+def _probe(base: str, path: str) -> tuple[int, str | None, str | None]:
+    """Status, Retry-After and answering worker of a fresh connection's GET."""
+    response = httpx.get(f"{base}{path}", timeout=60)
+    return (response.status_code, response.headers.get("retry-after"),
+            response.headers.get("x-hub-worker"))
+
+
+def _until_ready(base: str) -> set[str]:
+    """Poll /readyz until both workers answer 200 (bounded); the workers seen ready."""
+    ready: set[str] = set()
+    deadline = time.monotonic() + _START_SECONDS
+    while len(ready) < 2 and time.monotonic() < deadline:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            ready.update(w for s, _, w in pool.map(lambda _: _probe(base, "/readyz"), range(8))
+                         if s == 200 and w)
+        time.sleep(0.5)
+    return ready
+
+
+def test_neo4j_killed_and_restarted_under_two_workers(
+        two_workers: tuple[str, dict[str, str]], clean_store: Store,
+        neo4j_server: Settings) -> None:
+    """SIGKILL Neo4j: /readyz 503 with Retry-After, writes refused with 503 (no hang, no
+    500), /healthz still 200; restarted: ready again, every acknowledged write kept."""
+    if neo4j_server.uses_external_neo4j:
+        pytest.skip("the test kills and restarts the managed Neo4j only")
+    base, env = two_workers
+    clean_store.write("CREATE (:Household {household_id: 'HH-1', region_code: '659001'})")
+    before = [_consent(base, i) for i in range(6)]
+    acknowledged = {body["data"]["recordConsent"]["consentId"] for *_, body in before}
+    assert len(acknowledged) == 6
+
+    server = LocalNeo4j(neo4j_server)
+    pid = server.pid()
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    try:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            ready = list(pool.map(lambda _: _probe(base, "/readyz"), range(8)))
+            live = list(pool.map(lambda _: _probe(base, "/healthz"), range(4)))
+            writes = list(pool.map(lambda i: _consent(base, 100 + i), range(8)))
+        assert all(s == 503 and r is not None and int(r) >= 1 for s, r, _ in ready), ready
+        assert all(s == 200 for s, _, _ in live)
+        for status, _, _, body in writes:
+            assert status == 503, body
+            assert body["errors"][0]["extensions"]["code"] == "DATABASE_UNAVAILABLE"
+    finally:
+        server.start()  # waits for Bolt: the session's other tests find it up
+    assert len(_until_ready(base)) == 2
+    after = _consent(base, 200)
+    assert after[0] == 200 and "errors" not in after[3], after[3]
+    stored = {r["id"] for r in clean_store.read("MATCH (c:Consent) RETURN c.consent_id AS id")}
+    assert acknowledged | {after[3]["data"]["recordConsent"]["consentId"]} == stored
+    verify = subprocess.run(_hub("audit", "verify"), env=env, capture_output=True,
+                            text=True, timeout=300)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
