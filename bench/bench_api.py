@@ -83,11 +83,13 @@ def load_generated_set(settings: Settings, households: int, seed: int, clear: bo
 
 
 class Server:
-    """``hub serve --prod`` in a subprocess on a free port, with a fresh token secret."""
+    """``hub serve --prod`` in a subprocess on a free port, with a fresh token secret
+    (``workers``: its worker processes; ``None``, the command's default)."""
 
-    def __init__(self, port: int, log: str | None = None) -> None:
+    def __init__(self, port: int, log: str | None = None, workers: int | None = None) -> None:
         self.port = port
         self.log = log
+        self.workers = workers
         self.secret = secrets.token_urlsafe(32)
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -95,9 +97,10 @@ class Server:
         env = dict(os.environ, HUB_JWT_SECRET=self.secret, HUB_DEV="false",
                    HUB_RATE_LIMIT_PER_MINUTE="10000000", HUB_PORT=str(self.port))
         out = open(self.log, "ab") if self.log else subprocess.DEVNULL
+        workers = ["--workers", str(self.workers)] if self.workers else []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "hub.cli", "serve", "--prod", "--port", str(self.port)],
-            env=env, stdout=out, stderr=out)
+            [sys.executable, "-m", "hub.cli", "serve", "--prod", "--port", str(self.port),
+             *workers], env=env, stdout=out, stderr=out)
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
@@ -189,6 +192,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=1000, help="per workload")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", type=int, default=None, help="API worker processes")
     parser.add_argument("--server-log", help="append the server's output to this file")
     args = parser.parse_args(argv)
 
@@ -198,10 +202,12 @@ def main(argv: list[str] | None = None) -> None:
         load_generated_set(settings, args.households, args.seed, args.clear)
         print(f"loaded {args.households} households in {time.monotonic() - began:.0f} s")
     bench = ApiBench()
-    with Store.connect(settings) as store, Server(args.port, args.server_log) as server:
+    with Store.connect(settings) as store, \
+            Server(args.port, args.server_log, workers=args.workers) as server:
         bench.setup(store, server, args.clients, args.requests, args.seed)
         print(f"graph: {bench.graph_households} households; {args.clients} concurrent "
-              f"clients, {args.requests} requests per workload, one uvicorn worker")
+              f"clients, {args.requests} requests per workload, "
+              f"workers: {args.workers or 'one per core'}")
         for figures in (bench.time_household(), bench.time_aid_chain()):
             print(figures.line())
 
