@@ -149,3 +149,23 @@ def test_the_store_defaults_are_the_settings_defaults() -> None:
     assert (store.batch_size, store.timeout, store.retry_seconds) == (
         s.batch_size, s.query_timeout, s.retry_seconds)
     assert store.breaker.cooldown == s.neo4j_cooldown
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("HUB_LINK_ENGINE", "hadoop", "one of inprocess, spark"),
+        ("HUB_SPARK_MEMORY", "2 GB", "a size such as 512m or 4g"),
+        ("HUB_SPARK_MEMORY", "0g", "a size such as 512m or 4g"),
+    ],
+)
+def test_spark_engine_settings_are_checked(name: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as caught:
+        Settings.from_env({name: value})
+    assert name in str(caught.value)
+
+
+def test_spark_engine_settings_default_to_in_process_and_the_data_dir() -> None:
+    s = Settings.from_env({"HOME": _HOME, "HUB_SPARK_MEMORY": "4G"})
+    assert (s.link_engine, s.spark_master, s.spark_memory) == ("inprocess", "local[*]", "4g")
+    assert s.spark_work_dir == s.data_dir / "spark"
