@@ -27,6 +27,7 @@ from hub.resolution.review import decide_pair
 from hub.resolution.service import decisions_frame
 from hub.store import Store
 from tests.conftest import SAMPLE_DIR, test_environ
+from tests.spark_cluster import standalone_cluster
 
 pytestmark = [
     pytest.mark.neo4j, pytest.mark.slow,
@@ -109,15 +110,51 @@ def test_spark_engine_gives_the_in_process_result(
     assert report["recall"] >= 0.995
 
 
+def _secrets() -> list[str]:
+    """The sample's names and ID numbers (from its truth)."""
+    with (TRUTH / "persons.csv").open(encoding="utf-8") as handle:
+        people = list(csv.DictReader(handle))
+    return sorted({p["name"] for p in people} | {p["id18"] for p in people if p["id18"]})
+
+
+def _scan(root: Path, secrets: list[str]) -> dict[str, list[str]]:
+    """Every file under ``root`` holding one of ``secrets`` (UTF-8), with what it holds."""
+    found: dict[str, list[str]] = {}
+    for path in (p for p in root.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        hits = [s for s in secrets if s.encode("utf-8") in data]
+        if hits:
+            found[str(path.relative_to(root))] = hits
+    return found
+
+
+def test_a_standalone_cluster_links_the_sample_the_same(linked_sample: Store,
+                                                        tmp_path: Path) -> None:
+    """A master and a worker on 127.0.0.1 started from pyspark's own scripts; ``hub link
+    run --engine spark --master spark://127.0.0.1:PORT`` gives the in-process result, and
+    the worker's logs and work directories hold no name or ID number."""
+    before = _links(linked_sample)
+    cluster = tmp_path / "cluster"
+    with standalone_cluster(cluster, cores=2, memory="2g") as url:
+        code, output = _hub("link", "run", "--engine", "spark", "--master", url,
+                            HUB_SPARK_MEMORY="1g", HUB_SPARK_DIR=str(tmp_path / "spark"))
+        assert code == 0, output
+        executors = [p for p in (cluster / "work").rglob("stderr") if p.stat().st_size]
+    assert executors, "no executor ran on the worker"
+    run = linked_sample.read("MATCH (r:LinkRun) RETURN r.engine AS engine, "
+                             "r.links_written AS written ORDER BY r.finished_at DESC LIMIT 1")
+    assert run == [{"engine": "spark", "written": 0}]
+    assert _links(linked_sample) == before
+    assert _scan(cluster, _secrets()) == {}
+
+
 def test_the_spark_run_leaves_no_plaintext_behind(linked_sample: Store, kit: PrivacyKit,
                                                   tmp_path: Path) -> None:
     """Every file under Spark's scratch, the staged Parquet and the event log is read
     while the session still holds them, with Spark's own encryption and compression
     off (so a plaintext value would show as written): no name and no ID number of the
     sample is in any of them."""
-    with (TRUTH / "persons.csv").open(encoding="utf-8") as handle:
-        people = list(csv.DictReader(handle))
-    secrets = sorted({p["name"] for p in people} | {p["id18"] for p in people if p["id18"]})
+    secrets = _secrets()
     assert len(secrets) > 1000
     options = SparkOptions(
         master="local[2]", work_dir=tmp_path / "spark", memory="1g", partitions=4,
@@ -129,7 +166,6 @@ def test_the_spark_run_leaves_no_plaintext_behind(linked_sample: Store, kit: Pri
             "spark.checkpoint.compress": "false"})
     key = RunKey.new(kit.keyring.profile)
     work = options.work_dir / "staging" / "run"
-    found: dict[str, list[str]] = {}
     with spark_session(options) as spark:
         staged = stage(iter_mention_batches(linked_sample, kit.encryptor, 2000),
                        work / "mentions", hub_settings(), key, options.compression)
@@ -139,11 +175,7 @@ def test_the_spark_run_leaves_no_plaintext_behind(linked_sample: Store, kit: Pri
         shuffle = [p for p in files if "blockmgr" in str(p) and p.stat().st_size > 0]
         canary = options.work_dir / "local" / "canary.txt"
         canary.write_text(f"a stray {secrets[7]} in a temp file", encoding="utf-8")
-        for path in [*files, canary]:
-            data = path.read_bytes()
-            hits = [s for s in secrets if s.encode("utf-8") in data]
-            if hits:
-                found[str(path.relative_to(options.work_dir))] = hits
+        found = _scan(options.work_dir, secrets)
     # the scan reads what Spark wrote (shuffle blocks, staged parts, the event log) and
     # would have seen a value: the canary is its only finding
     assert len(shuffle) > 10, "no shuffle files were written"
