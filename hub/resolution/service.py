@@ -272,8 +272,9 @@ def run_link(store: Store, kit: PrivacyKit, *, full: bool = False,
             estimated peak memory exceeds the available memory (``preflight.py``);
             ``False`` for people who know the estimate is too cautious.
         available_memory: bytes taken as available instead of asking the system.
-        spark: run on Apache Spark with these options instead (``spark_link.py``): always
-            a full run, without the memory check (Spark's memory is bounded by partitions).
+        spark: run on Apache Spark with these options instead (``spark_link.py``; its
+            incremental runs read every mention), without the memory check (Spark's
+            memory is bounded by partitions).
 
     Raises:
         LinkMemoryError: the memory check refused a full run; nothing was read or written.
@@ -282,7 +283,7 @@ def run_link(store: Store, kit: PrivacyKit, *, full: bool = False,
     if spark is not None:
         from hub.resolution.spark_link import run_link_spark
 
-        return run_link_spark(store, kit, spark, cache_dir=cache_dir)
+        return run_link_spark(store, kit, spark, full=full, cache_dir=cache_dir)
     if memory_check and (full or not store.read(q.LATEST_LINK_RUN_STATE)):
         check_memory(store, available_memory)
     began = time.monotonic()

@@ -29,14 +29,17 @@ def pairs_frame(spark: SparkSession, pos_a: np.ndarray, pos_b: np.ndarray) -> Da
 
 
 def candidate_pairs(spark: SparkSession, mentions: DataFrame, staged: Staged,
-                    accepted: tuple[np.ndarray, np.ndarray]) -> tuple[DataFrame, dict[str, int]]:
+                    accepted: tuple[np.ndarray, np.ndarray], incremental: bool = False
+                    ) -> tuple[DataFrame, dict[str, int]]:
     """Distinct canonical candidate pairs and the pairs each rule proposed.
 
     Args:
         spark: The session.
-        mentions: The staged mentions (``pos``, rule keys, missing flags).
+        mentions: The staged mentions (``pos``, ``new``, rule keys, missing flags).
         staged: What was staged (which rules, which flags).
         accepted: Clerically accepted pairs (canonical positions), always compared.
+        incremental: Only pairs with a new mention (existing against existing is not
+            joined again, as in process).
 
     Returns:
         ``(pos_a, pos_b)`` pairs (not yet materialised) and ``{rule name: count}``.
@@ -52,11 +55,13 @@ def candidate_pairs(spark: SparkSession, mentions: DataFrame, staged: Staged,
             continue
         names[index] = rule.name
         flag = missing_column(rule.when_missing) if rule.when_missing else None
-        side = mentions.select("pos", sf.col(column).alias("k"),
+        side = mentions.select("pos", "new", sf.col(column).alias("k"),
                                *([sf.col(flag).alias("miss")] if flag else []))
         side = side.where(sf.col("k").isNotNull())
         a, b = side.alias("a"), side.alias("b")
         joined = a.join(b, (sf.col("a.k") == sf.col("b.k")) & (sf.col("a.pos") < sf.col("b.pos")))
+        if incremental:
+            joined = joined.where(sf.col("a.new") | sf.col("b.new"))
         if flag:
             joined = joined.where(sf.col("a.miss") | sf.col("b.miss"))
         parts.append(joined.select(sf.col("a.pos").alias("pos_a"), sf.col("b.pos").alias("pos_b"),

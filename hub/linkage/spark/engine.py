@@ -27,7 +27,7 @@ from hub.linkage.context import attach_name_only
 from hub.linkage.incremental import smallest_member
 from hub.linkage.outputs import methods_frame, review_queue
 from hub.linkage.person_ids import ids_by_smallest_member
-from hub.linkage.pipeline import METHODS, _decision_positions
+from hub.linkage.pipeline import METHODS, LinkResult, RunFrame, decision_positions, resolve
 from hub.linkage.scoring import Scored
 from hub.linkage.settings import LinkageSettings
 from hub.linkage.spark import scores
@@ -137,10 +137,37 @@ def _edge_arrays(edges: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarra
             edges["w"].to_numpy(float), edges["method"].to_numpy(np.int8))
 
 
+def _incremental(staged: Staged, settings: LinkageSettings, scored: DataFrame,
+                 decided: tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+                 ) -> LinkResult:
+    """An incremental run's clustering and outputs: ``pipeline.resolve`` itself, on the
+    link- and review-band pairs (all of them touch the batch: few) and the staged
+    context, with the existing people as the in-process engine numbers them."""
+    from pyspark.sql import functions as sf
+
+    names = [spec.name for spec in settings.comparisons]
+    kept = scored.where(sf.col("band") <= 1).select(
+        "pos_a", "pos_b", "weight", "band", *names).toPandas()
+    kept = kept.sort_values(["pos_a", "pos_b"], ignore_index=True)
+    pairs = Scored(kept["pos_a"].to_numpy(np.int64), kept["pos_b"].to_numpy(np.int64),
+                   kept[names].astype(np.int8), kept["weight"].to_numpy(float),
+                   kept["band"].to_numpy(np.int8))
+    codes, ids = pd.factorize(pd.Series(staged.person, dtype=object))
+    df = staged.context.set_axis(pd.Index(staged.keys), axis=0)
+    frame = RunFrame(df, new=staged.new, old=codes.astype(np.int64),
+                     old_ids=np.asarray(ids, dtype=object))
+    return resolve(frame, settings, pairs, decided)
+
+
 def link_on_spark(spark: SparkSession, staged: Staged, settings: LinkageSettings,
                   key: RunKey, decisions: pd.DataFrame | None, work: Path,
-                  retrain: bool = False) -> SparkLinkResult:
-    """Link the staged mentions on Spark; a full run (every mention, no existing people).
+                  retrain: bool = False, incremental: bool = False
+                  ) -> SparkLinkResult | LinkResult:
+    """Link the staged mentions on Spark.
+
+    A full run clusters every mention on the executors. An incremental run (``staged``
+    holds people of earlier runs) compares only pairs with a new mention, and clusters
+    the few people those pairs touch on the driver with the in-process code.
 
     Args:
         spark: The session.
@@ -150,9 +177,10 @@ def link_on_spark(spark: SparkSession, staged: Staged, settings: LinkageSettings
         decisions: Clerical decisions (``key_a``, ``key_b``, ``decision``).
         work: A private directory for this run's intermediate Parquet.
         retrain: Re-estimate m/u even when the settings are trained.
+        incremental: Link the new mentions against the existing people.
 
     Returns:
-        The :class:`SparkLinkResult`.
+        A :class:`SparkLinkResult` (full run) or the in-process ``LinkResult``.
     """
     from pyspark import StorageLevel
     from pyspark.sql import functions as sf
@@ -170,8 +198,8 @@ def link_on_spark(spark: SparkSession, staged: Staged, settings: LinkageSettings
     settings = settings.copy()
     n, keys = staged.n, pd.Index(staged.keys)
     mentions = spark.read.parquet(str(staged.path))
-    accepted, rejected = _decision_positions(decisions, keys)
-    pairs, counts = candidate_pairs(spark, mentions, staged, accepted)
+    accepted, rejected = decision_positions(decisions, keys)
+    pairs, counts = candidate_pairs(spark, mentions, staged, accepted, incremental)
     lap("block")
     verdicts = _decisions_frame(spark, accepted, rejected)
     levels = scores.compare(pairs, mentions, verdicts, settings, key).persist(
@@ -181,6 +209,13 @@ def link_on_spark(spark: SparkSession, staged: Staged, settings: LinkageSettings
                                 str(work / "random.parquet"))
     lap("compare_train")
     scored = scores.score(levels, settings).persist(StorageLevel.DISK_ONLY)
+    if incremental:
+        result = _incremental(staged, settings, scored, (accepted, rejected))
+        result.blocking_counts = counts
+        lap("cluster")
+        levels.unpersist()
+        scored.unpersist()
+        return result
     review = scored.where(sf.col("band") == 1).select("pos_a", "pos_b", "weight").toPandas()
     review = review.sort_values(["pos_a", "pos_b"], ignore_index=True)
     edges = _with_values(scored.where(sf.col("band") == 0).select(

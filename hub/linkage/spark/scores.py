@@ -146,17 +146,22 @@ def scorer(settings: LinkageSettings) -> Callable[[Batches], Batches]:
             band[batch["rej"].to_numpy(dtype=bool)] = 2
             exact = (levels["id_number"].to_numpy() == 2 if "id_number" in levels
                      else np.zeros(len(levels), bool))
-            yield pd.DataFrame({
+            out = pd.DataFrame({
                 "pos_a": batch["pos_a"].to_numpy(), "pos_b": batch["pos_b"].to_numpy(),
                 "weight": weights.to_numpy(), "band": band,
                 "method": np.where(accepted, 1, np.where(exact, 2, 3)).astype(np.int8),
                 "edge_w": np.where(accepted, FORCED, weights.to_numpy()),
             })
+            for name in names:
+                out[name] = levels[name].to_numpy()
+            yield out
 
     return score
 
 
 def score(levels: DataFrame, settings: LinkageSettings) -> DataFrame:
-    """Weights, bands, method codes and linking-edge weights of every pair."""
+    """Weights, bands, method codes, linking-edge weights and levels of every pair."""
+    names = ", ".join(f"`{spec.name}` tinyint" for spec in settings.comparisons)
     return levels.mapInPandas(scorer(settings), "pos_a long, pos_b long, weight double, "
-                                                "band tinyint, method tinyint, edge_w double")
+                                                "band tinyint, method tinyint, edge_w double, "
+                                                + names)

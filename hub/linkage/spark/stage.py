@@ -51,10 +51,13 @@ def compared_columns(settings: LinkageSettings) -> list[str]:
 
 
 def context_columns(settings: LinkageSettings) -> list[str]:
-    """The columns ``hub.linkage.context`` reads, beyond source and role."""
+    """The columns the driver's share of a run reads, beyond source and role: those
+    ``hub.linkage.context`` joins on, and the cannot-link column clustering checks."""
     out = ["id_key", "name_key", "row_key", "household_key"]
     for rule in settings.name_only_rules:
         out.extend(c for c in rule.match_on if c not in out)
+    if settings.cannot_link_column and settings.cannot_link_column not in out:
+        out.append(settings.cannot_link_column)
     return out
 
 
@@ -81,8 +84,9 @@ class Staged:
     Attributes:
         path: Directory of the Parquet parts.
         keys: Mention key per position (key order).
-        context: Per position, the hashed context of the name-only rules (``Int64``
-            columns; source and role as categories).
+        context: Per position, the hashed context of the name-only rules and the hashed
+            cannot-link value (``Int64`` columns; source and role as categories).
+        person: Per position, the person id of an earlier run (None: a new mention).
         rules: ``(index, rule)`` of the blocking rules staged (columns present).
         missing: Columns with a missing flag.
     """
@@ -90,6 +94,7 @@ class Staged:
     path: Path
     keys: np.ndarray
     context: pd.DataFrame
+    person: np.ndarray
     rules: list[tuple[int, BlockingRule]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
 
@@ -97,6 +102,11 @@ class Staged:
     def n(self) -> int:
         """Number of mentions staged."""
         return len(self.keys)
+
+    @property
+    def new(self) -> np.ndarray:
+        """Mask of the mentions no earlier run linked."""
+        return pd.isna(self.person)
 
 
 class Stager:
@@ -111,6 +121,7 @@ class Stager:
         self.rules = check_rules(settings)
         self.missing = sorted({r.when_missing for _, r in self.rules if r.when_missing})
         self._keys: list[np.ndarray] = []
+        self._person: list[np.ndarray] = []
         self._context: list[pd.DataFrame] = []
         self._count = 0
         self._last: str | None = None
@@ -128,11 +139,15 @@ class Stager:
         """Stage one batch (mention frame columns, indexed by mention key)."""
         if mentions.empty:
             return
-        frame = standardise(mentions.drop(columns="person_id", errors="ignore")).sort_index()
+        mentions = mentions.sort_index()
+        person = (mentions["person_id"].to_numpy(dtype=object) if "person_id" in mentions
+                  else np.full(len(mentions), None, dtype=object))
+        frame = standardise(mentions.drop(columns="person_id", errors="ignore"))
         self._check_order(frame.index)
         n, key = len(frame), self.key
         positions = np.arange(self._count, self._count + n, dtype=np.int64)
-        columns: dict[str, pa.Array] = {"pos": pa.array(positions)}
+        columns: dict[str, pa.Array] = {"pos": pa.array(positions),
+                                        "new": pa.array(pd.isna(person))}
         for index, rule in self.rules:
             if all(c in frame for c in rule.columns):
                 columns[rule_column(index)] = pa.array(
@@ -155,6 +170,7 @@ class Stager:
             context[column] = key.hashes(f"column:{column}", values)
         self._context.append(pd.DataFrame(context))
         self._keys.append(frame.index.to_numpy(dtype=object))
+        self._person.append(person)
         self._count += n
 
     def finish(self) -> Staged:
@@ -168,7 +184,8 @@ class Stager:
         context = pd.concat(self._context, ignore_index=True)
         for column in PLAIN_CONTEXT:
             context[column] = context[column].astype("category")
-        return Staged(self.path, np.concatenate(self._keys), context, self.rules, self.missing)
+        return Staged(self.path, np.concatenate(self._keys), context,
+                      np.concatenate(self._person), self.rules, self.missing)
 
 
 def stage(batches: Iterable[pd.DataFrame], path: Path, settings: LinkageSettings,

@@ -4,10 +4,12 @@ methods, weights and review queue, clerical decisions respected, no plaintext le
 from __future__ import annotations
 
 import csv
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -96,7 +98,7 @@ def test_spark_engine_gives_the_in_process_result(
     assert {"clerical", "exact_id", "probabilistic", "singleton"} <= methods
     assert any(r["reason"] == "rejected_pair" for r in queue)
 
-    code, output = _hub("link", "run", "--engine", "spark", **SPARK_ENV,
+    code, output = _hub("link", "run", "--full", "--engine", "spark", **SPARK_ENV,
                         HUB_SPARK_DIR=str(tmp_path / "spark"))
     assert code == 0, output
     run = linked_sample.read("MATCH (r:LinkRun) RETURN r.engine AS engine, r.mode AS mode, "
@@ -136,14 +138,14 @@ def test_a_standalone_cluster_links_the_sample_the_same(linked_sample: Store,
     before = _links(linked_sample)
     cluster = tmp_path / "cluster"
     with standalone_cluster(cluster, cores=2, memory="2g") as url:
-        code, output = _hub("link", "run", "--engine", "spark", "--master", url,
+        code, output = _hub("link", "run", "--full", "--engine", "spark", "--master", url,
                             HUB_SPARK_MEMORY="1g", HUB_SPARK_DIR=str(tmp_path / "spark"))
         assert code == 0, output
         executors = [p for p in (cluster / "work").rglob("stderr") if p.stat().st_size]
     assert executors, "no executor ran on the worker"
-    run = linked_sample.read("MATCH (r:LinkRun) RETURN r.engine AS engine, "
+    run = linked_sample.read("MATCH (r:LinkRun) RETURN r.engine AS engine, r.mode AS mode, "
                              "r.links_written AS written ORDER BY r.finished_at DESC LIMIT 1")
-    assert run == [{"engine": "spark", "written": 0}]
+    assert run == [{"engine": "spark", "mode": "full", "written": 0}]
     assert _links(linked_sample) == before
     assert _scan(cluster, _secrets()) == {}
 
@@ -183,3 +185,46 @@ def test_the_spark_run_leaves_no_plaintext_behind(linked_sample: Store, kit: Pri
     assert any("events" in str(p) for p in files)
     assert found == {"local/canary.txt": [secrets[7]]}
     assert result.resolves_to["person_id"].nunique() > 800
+
+
+def test_an_incremental_batch_on_spark_gives_the_in_process_result(
+        clean_store: Store, kit: PrivacyKit, tmp_path: Path) -> None:
+    """The sample without its bank file, linked; then the bank file arrives. The Spark
+    engine's incremental run writes exactly what the in-process engine's run would
+    (computed in memory from the same graph state): persons, ids, methods, weights and the
+    new review pairs; existing ids stay."""
+    from hub.ingest.run import IngestOptions, ingest_directory
+    from hub.linkage import link
+    from hub.resolution.load import load_mentions
+    from hub.resolution.service import latest_settings
+
+    copy = tmp_path / "set"
+    shutil.copytree(SAMPLE_DIR, copy, ignore=shutil.ignore_patterns("truth"))
+    ingest_directory(clean_store, kit, copy, IngestOptions(
+        only={p.stem for p in copy.glob("*.csv")} - {"yinhang_deposits"}))
+    run_link(clean_store, kit)
+    first = _links(clean_store)
+    ingest_directory(clean_store, kit, copy, IngestOptions(only={"yinhang_deposits"}))
+
+    frame = load_mentions(clean_store, kit.encryptor)
+    is_new = frame["person_id"].isna()
+    assert is_new.sum() > 1000
+    expected = link(frame[is_new].drop(columns="person_id"), latest_settings(clean_store),
+                    existing=frame[~is_new], decisions=decisions_frame(clean_store))
+
+    options = SparkOptions(master="local[2]", work_dir=tmp_path / "spark", memory="1g",
+                           partitions=4)
+    summary = run_link(clean_store, kit, spark=options)
+    assert summary.mode == "incremental" and summary.new_mentions == int(is_new.sum())
+    after = _links(clean_store)
+    assert {k: after[k] for k in first} == first
+    assert {k: p for k, (p, _, _) in after.items()} == expected.person_ids.to_dict()
+    changed = expected.resolves_to[
+        expected.person_ids != frame["person_id"].reindex(expected.person_ids.index)]
+    assert len(changed) == int(is_new.sum())
+    for key, row in changed.iterrows():
+        weight = None if pd.isna(row["weight"]) else row["weight"]
+        assert after[key] == (row["person_id"], row["method"], weight), key
+    pending = {r["k"] for r in clean_store.read(QUEUE)}
+    assert {f"{min(a, b)}|{max(a, b)}" for a, b in zip(
+        expected.review_queue["key_a"], expected.review_queue["key_b"], strict=True)} <= pending
