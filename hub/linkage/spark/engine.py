@@ -38,6 +38,7 @@ from hub.linkage.spark.components import (
     bucket_clusterer,
     components,
 )
+from hub.linkage.spark.errors import SparkEngineError
 from hub.linkage.spark.stage import Staged
 from hub.linkage.spark.transit import RunKey
 
@@ -181,7 +182,27 @@ def link_on_spark(spark: SparkSession, staged: Staged, settings: LinkageSettings
 
     Returns:
         A :class:`SparkLinkResult` (full run) or the in-process ``LinkResult``.
+
+    Raises:
+        SparkEngineError: A Spark job failed (an executor lost for good, a task failing
+            every retry); only the error's class is named (Spark's own messages may quote
+            task output).
     """
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
+    try:
+        return _link(spark, staged, settings, key, decisions, work, retrain, incremental)
+    except (PySparkException, Py4JError) as exc:
+        raise SparkEngineError(
+            f"Spark failed while linking ({type(exc).__name__}); nothing was written to "
+            "the graph: check the cluster and run again") from exc
+
+
+def _link(spark: SparkSession, staged: Staged, settings: LinkageSettings,
+          key: RunKey, decisions: pd.DataFrame | None, work: Path,
+          retrain: bool, incremental: bool) -> SparkLinkResult | LinkResult:
+    """:func:`link_on_spark` without the translation of Spark's errors."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as sf
 

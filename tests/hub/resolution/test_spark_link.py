@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from hub.cli import app
 from hub.config import Settings
 from hub.linkage.presets import hub_settings
-from hub.linkage.spark import SparkOptions
+from hub.linkage.spark import SparkEngineError, SparkOptions
 from hub.linkage.spark.engine import link_on_spark
 from hub.linkage.spark.session import spark_session
 from hub.linkage.spark.stage import stage
@@ -228,3 +228,31 @@ def test_an_incremental_batch_on_spark_gives_the_in_process_result(
     pending = {r["k"] for r in clean_store.read(QUEUE)}
     assert {f"{min(a, b)}|{max(a, b)}" for a, b in zip(
         expected.review_queue["key_a"], expected.review_queue["key_b"], strict=True)} <= pending
+
+
+def test_a_failing_spark_job_is_named_and_leaves_no_plaintext_in_the_message(
+        linked_sample: Store, kit: PrivacyKit, tmp_path: Path) -> None:
+    """Every task fails (its rows were sealed under another run's key): the run stops
+    with a ``SparkEngineError`` naming what failed, and the message quotes no value."""
+    options = SparkOptions(master="local[2]", work_dir=tmp_path / "spark", memory="1g",
+                           partitions=4)
+    work = options.work_dir / "staging" / "run"
+    with spark_session(options) as spark:
+        staged = stage(iter_mention_batches(linked_sample, kit.encryptor, 2000),
+                       work / "mentions", hub_settings(), RunKey.new("standard"), "snappy")
+        with pytest.raises(SparkEngineError, match="Spark failed while linking") as caught:
+            link_on_spark(spark, staged, hub_settings(), RunKey.new("standard"),
+                          decisions_frame(linked_sample), work / "run")
+    message = str(caught.value)
+    assert "nothing was written" in message
+    assert not [s for s in _secrets() if s in message]
+
+
+def test_spark_that_does_not_start_changes_nothing(linked_sample: Store,
+                                                   tmp_path: Path) -> None:
+    before = _links(linked_sample)
+    code, output = _hub("link", "run", "--full", "--engine", "spark", "--master", "local[0]",
+                        HUB_SPARK_DIR=str(tmp_path / "spark"))
+    assert code == 1
+    assert "Spark did not start on master local[0]" in output
+    assert _links(linked_sample) == before
