@@ -44,7 +44,8 @@ def run(full: bool = typer.Option(False, help="Relink everything, not only new m
 
     A full run (--full, or the first) first estimates its peak memory from the mention
     count and refuses, naming both figures, when it would not fit. With --engine spark
-    every run is a full run on Apache Spark, with the same model and outputs.
+    the run goes to Apache Spark (same model and outputs; no memory check: Spark's memory
+    is bounded by partitions).
     """
     s = settings()
     with hub_errors():
