@@ -32,9 +32,43 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _daemon(env: dict[str, str], *args: str) -> None:
+def _daemon(env: dict[str, str], *args: str, check: bool = True) -> None:
     subprocess.run([str(spark_home() / "sbin" / "spark-daemon.sh"), *args], env=env,
-                   check=True, capture_output=True, timeout=120)
+                   check=check, capture_output=True, timeout=120)
+
+
+def kill_worker(directory: Path) -> int:
+    """Kill the cluster's worker and the executors it started (SIGKILL, as a crashed node
+    would go). Returns how many processes were killed."""
+    import psutil
+
+    (pid_file,) = (directory / "pids").glob("*Worker*.pid")
+    worker = psutil.Process(int(pid_file.read_text().strip()))
+    doomed = [*worker.children(recursive=True), worker]
+    for process in doomed:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            continue
+    psutil.wait_procs(doomed, timeout=30)
+    return len(doomed)
+
+
+def executors(directory: Path) -> int:
+    """Executor processes the worker runs now."""
+    import psutil
+
+    pids = list((directory / "pids").glob("*Worker*.pid"))
+    if not pids:
+        return 0
+    worker = psutil.Process(int(pids[0].read_text().strip()))
+    found = 0
+    for process in worker.children(recursive=True):
+        try:
+            found += "CoarseGrainedExecutorBackend" in " ".join(process.cmdline())
+        except psutil.Error:  # a child that just ended
+            continue
+    return found
 
 
 def _wait(condition: str, check: object, seconds: float = 90) -> None:
@@ -79,6 +113,6 @@ def standalone_cluster(directory: Path, cores: int = 2, memory: str = "2g"
                 f"http://127.0.0.1:{ui}/json/", timeout=2).json().get("aliveworkers", 0) >= 1)
             yield url
         finally:
-            _daemon(env, "stop", WORKER, "1")
+            _daemon(env, "stop", WORKER, "1", check=False)  # a test may have killed it
     finally:
         _daemon(env, "stop", MASTER, "1")

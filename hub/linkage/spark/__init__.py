@@ -6,7 +6,8 @@ Modules, in run order: ``session`` (start Spark with the hub's settings), ``tran
 into Parquet, batch by batch), ``blocking`` (equi-joins), ``scores`` (comparison, training
 and scoring in ``mapInPandas``), ``components`` (connected components and the constrained
 clustering per bucket of components), ``engine`` (the run, and the driver's share).
-``pyspark`` is imported only when a session starts, so the hub runs without it.
+``watch`` fails a cluster run whose executors are all lost. ``pyspark`` is imported only
+when a session starts, so the hub runs without it.
 """
 
 from hub.linkage.spark.errors import SparkEngineError

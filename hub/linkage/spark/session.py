@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from hub.linkage.spark.errors import SparkEngineError
+from hub.linkage.spark.watch import ExecutorWatch
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -40,6 +41,8 @@ class SparkOptions:
         event_log: Write Spark's event log under ``work_dir/events``.
         compression: Parquet codec of the staged mentions.
         batch: Pairs per batch handed to a Python worker.
+        lost_after: Seconds without any executor (after there were some) before a
+            cluster run is failed (``watch.py``).
         conf: Further Spark settings, applied last (they win).
         python: Python the executors run (default: this interpreter, which is right
             on one machine and on a cluster whose nodes share the hub's installation).
@@ -52,6 +55,7 @@ class SparkOptions:
     event_log: bool = False
     compression: str = "snappy"
     batch: int = 100_000
+    lost_after: float = 60.0
     conf: Mapping[str, str] = field(default_factory=dict)
     python: str = sys.executable
 
@@ -87,8 +91,12 @@ class SparkOptions:
 def spark_session(options: SparkOptions) -> Iterator[SparkSession]:
     """A Spark session for one run, stopped at the end whatever happens.
 
+    On a cluster, an :class:`ExecutorWatch` fails the run's jobs when every executor is
+    gone for ``lost_after`` seconds, and the error says so.
+
     Raises:
-        SparkEngineError: pyspark is not installed, or Spark did not start.
+        SparkEngineError: pyspark is not installed, Spark did not start, or (from the
+            body) a run failed, named as a lost cluster when the watch saw it go.
     """
     try:
         from pyspark.sql import SparkSession
@@ -109,7 +117,19 @@ def spark_session(options: SparkOptions) -> Iterator[SparkSession]:
     spark.sparkContext.setLogLevel("ERROR")
     # executors start this interpreter (PySpark reads PYSPARK_PYTHON only at start-up)
     spark.sparkContext.pythonExec = options.python
+    watch = ExecutorWatch(spark.sparkContext, options.lost_after)
     try:
-        yield spark
+        if options.master.startswith("local"):
+            yield spark
+        else:
+            with watch:
+                yield spark
+    except SparkEngineError as exc:
+        if watch.lost:
+            raise SparkEngineError(
+                f"every Spark executor was lost for {options.lost_after:.0f} s (the "
+                f"cluster's workers went away) on master {options.master}; nothing was "
+                "written to the graph: run again when the cluster is back") from exc
+        raise
     finally:
         spark.stop()

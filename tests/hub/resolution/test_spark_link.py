@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import shutil
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,14 +24,14 @@ from hub.linkage.spark.session import spark_session
 from hub.linkage.spark.stage import stage
 from hub.linkage.spark.transit import RunKey
 from hub.privacy_graph.kit import PrivacyKit, open_privacy
-from hub.resolution import run_link
+from hub.resolution import LinkSummary, run_link
 from hub.resolution.evaluate import evaluate_graph, read_truth
 from hub.resolution.load import iter_mention_batches
 from hub.resolution.review import decide_pair
 from hub.resolution.service import decisions_frame
 from hub.store import Store
 from tests.conftest import SAMPLE_DIR, test_environ
-from tests.spark_cluster import standalone_cluster
+from tests.spark_cluster import executors, kill_worker, standalone_cluster
 
 pytestmark = [
     pytest.mark.neo4j, pytest.mark.slow,
@@ -148,6 +150,46 @@ def test_a_standalone_cluster_links_the_sample_the_same(linked_sample: Store,
     assert run == [{"engine": "spark", "mode": "full", "written": 0}]
     assert _links(linked_sample) == before
     assert _scan(cluster, _secrets()) == {}
+
+
+def test_a_worker_killed_mid_run_is_named_and_a_rerun_gives_the_same_result(
+        linked_sample: Store, kit: PrivacyKit, tmp_path: Path) -> None:
+    """The worker (and its executor) killed while the run is under way: the run stops
+    with a message saying the cluster's executors were lost, the graph's links are as
+    they were (nothing half-written), and a rerun gives the same people."""
+    before = _links(linked_sample)
+    cluster = tmp_path / "cluster"
+    outcome: list[BaseException | LinkSummary] = []
+    with standalone_cluster(cluster, cores=2, memory="2g") as url:
+        options = SparkOptions(master=url, work_dir=tmp_path / "spark", memory="1g",
+                               partitions=4, lost_after=10)
+
+        def link() -> None:
+            try:
+                outcome.append(run_link(linked_sample, kit, full=True, spark=options))
+            except BaseException as exc:  # handed to the test thread
+                outcome.append(exc)
+
+        runner = threading.Thread(target=link, daemon=True)  # never holds pytest up
+        runner.start()
+        deadline = time.monotonic() + 180
+        # under way on the cluster: an executor runs and the staged mentions are linked
+        while time.monotonic() < deadline and not (
+                executors(cluster) and list((tmp_path / "spark" / "staging").glob("*/run"))):
+            time.sleep(0.5)
+        time.sleep(5)
+        assert kill_worker(cluster) >= 2
+        runner.join(timeout=300)
+    assert not runner.is_alive()
+    (error,) = outcome
+    assert isinstance(error, SparkEngineError), error
+    assert "every Spark executor was lost" in str(error)
+    assert "nothing was written" in str(error)
+    assert _links(linked_sample) == before
+    summary = run_link(linked_sample, kit, full=True, spark=SparkOptions(
+        master="local[2]", work_dir=tmp_path / "spark", memory="1g", partitions=4))
+    assert summary.links_written == 0
+    assert _links(linked_sample) == before
 
 
 def test_the_spark_run_leaves_no_plaintext_behind(linked_sample: Store, kit: PrivacyKit,
