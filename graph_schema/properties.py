@@ -270,7 +270,7 @@ NODE_PROPERTIES: Final = MappingProxyType({
     labels.AUDIT_CHECKPOINT: _merge(plain(NUMBER, "seq", "at"), plain(DIGEST, "hash", "mac")),
     labels.LINK_RUN: _merge(
         plain(KEY, "run_id"),
-        plain(CODE, "mode"),
+        plain(CODE, "mode", "engine"),
         plain(NUMBER, "mentions", "new_mentions", "persons", "links_written",
               "review_queue", "retired_persons", "households", "seconds", "finished_at",
               "read_mentions", "rounds"),

@@ -9,6 +9,7 @@ show in a ``repr`` or a log line.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -73,6 +74,14 @@ def _jwt_secret(name: str, raw: str) -> Secret:
     return Secret(raw)
 
 
+def _spark_memory(name: str, raw: str) -> str:
+    """A JVM memory size as Spark writes it: digits and a unit (``512m``, ``4g``)."""
+    value = raw.strip().lower()
+    if not re.fullmatch(r"[1-9][0-9]*[kmgt]", value):
+        raise ConfigError(f"{name} must be a size such as 512m or 4g, got {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting of the hub, each declared once: its variable, default and parser.
@@ -130,6 +139,13 @@ class Settings:
             mode 0600 on first use): keys the audit checkpoints and pseudonymous subject
             references; kept outside Neo4j on purpose.
         audit_checkpoint_every: HUB_AUDIT_CHECKPOINT_EVERY events between checkpoints.
+        link_engine: HUB_LINK_ENGINE, ``inprocess`` (one machine's memory) or ``spark``
+            (``hub link run`` on Apache Spark; ``--engine`` overrides it).
+        spark_master: HUB_SPARK_MASTER, the Spark master URL of the Spark engine
+            (``local[*]``: every core of this machine; ``spark://host:7077`` a cluster).
+        spark_dir: HUB_SPARK_DIR (default ``<data_dir>/spark``), the Spark engine's
+            scratch, staging and event-log directory (mode 0700).
+        spark_memory: HUB_SPARK_MEMORY, Spark driver and executor memory (``2g``).
     """
 
     data_dir: Path = setting("HUB_DATA_DIR", parse=path,
@@ -171,6 +187,10 @@ class Settings:
     max_query_cost: int = setting("HUB_MAX_QUERY_COST", 5000, integer())
     audit_key_file: Path | None = setting("HUB_AUDIT_KEY_FILE", None, path)
     audit_checkpoint_every: int = setting("HUB_AUDIT_CHECKPOINT_EVERY", 100, integer())
+    link_engine: str = setting("HUB_LINK_ENGINE", "inprocess", one_of("inprocess", "spark"))
+    spark_master: str = setting("HUB_SPARK_MASTER", "local[*]")
+    spark_dir: Path | None = setting("HUB_SPARK_DIR", None, path)
+    spark_memory: str = setting("HUB_SPARK_MEMORY", "2g", _spark_memory)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -193,6 +213,11 @@ class Settings:
     def keys_dir(self) -> Path:
         """Where the master key file (by default) and the wrapped keyring live."""
         return self.data_dir / "keys"
+
+    @property
+    def spark_work_dir(self) -> Path:
+        """The Spark engine's directory (HUB_SPARK_DIR or ``<data_dir>/spark``)."""
+        return self.spark_dir or self.data_dir / "spark"
 
     @property
     def link_cache_dir(self) -> Path:

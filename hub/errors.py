@@ -24,6 +24,7 @@ Domain errors live beside their domain; this is the whole tree, with each code::
     │   ├── ingest.errors.ExportLayoutError         an export does not fit its mapping
     │   └── ingest.errors.IngestInterruptedError    Neo4j stopped answering mid-ingest
     ├── LinkMemoryError                             a full link needs more memory than free
+    ├── linkage.spark.errors.SparkEngineError       a link on Spark was refused or failed
     ├── auth.AuthenticationError          UNAUTHENTICATED  bad or missing bearer token
     ├── privacy_graph.keys.UnknownSealedNodeError   ciphertexts under labels it cannot rebind
     ├── resolution.review.UnknownRecordError        a record key to review is not in the graph

@@ -159,3 +159,23 @@ def test_settings_pass_to_worker_processes_through_their_environment() -> None:
     with pytest.raises(ValueError, match="not a plain setting"):
         s.environ_of("jwt_secret")  # secrets never travel this way
     assert s.worker_count >= 1 and s.with_overrides(workers=3).worker_count == 3
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("HUB_LINK_ENGINE", "hadoop", "one of inprocess, spark"),
+        ("HUB_SPARK_MEMORY", "2 GB", "a size such as 512m or 4g"),
+        ("HUB_SPARK_MEMORY", "0g", "a size such as 512m or 4g"),
+    ],
+)
+def test_spark_engine_settings_are_checked(name: str, value: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as caught:
+        Settings.from_env({name: value})
+    assert name in str(caught.value)
+
+
+def test_spark_engine_settings_default_to_in_process_and_the_data_dir() -> None:
+    s = Settings.from_env({"HOME": _HOME, "HUB_SPARK_MEMORY": "4G"})
+    assert (s.link_engine, s.spark_master, s.spark_memory) == ("inprocess", "local[*]", "4g")
+    assert s.spark_work_dir == s.data_dir / "spark"

@@ -25,6 +25,14 @@ MATCH (r:SourceRecord {mention_key: key})
 USING INDEX r:SourceRecord(mention_key)
 """ + _MENTION_COLUMNS
 
+# the same rows a page at a time in mention-key order, after a key (the Spark engine
+# streams every mention this way instead of holding them all)
+MENTIONS_FOR_LINKAGE_PAGE = """
+MATCH (r:SourceRecord)
+WHERE r.mention_key > $after
+WITH r ORDER BY r.mention_key LIMIT $limit
+""" + _MENTION_COLUMNS
+
 # every mention's key, content hash and current person: enough to validate the cache.
 # One record holding one list: 400k small records cost 3.5x more to stream and decode.
 MENTION_STATE = """

@@ -8,8 +8,11 @@ import typer
 from rich.table import Table
 
 from graph_schema import migrate
-from hub.cli._common import console, hub_errors, settings
+from hub.cli._common import console, err_console, hub_errors, settings
 from hub.cli._output import JSON_OPTION, PLAIN_OPTION, Column, emit
+from hub.config import Settings
+from hub.env_fields import one_of
+from hub.linkage.spark import SparkOptions
 from hub.privacy_graph.kit import open_privacy
 from hub.resolution import run_link
 from hub.resolution.evaluate import evaluate_graph, read_truth
@@ -20,22 +23,42 @@ app = typer.Typer(help="Resolve mentions into people; review and explain links."
                   no_args_is_help=True)
 
 
+def spark_options(s: Settings, master: str | None) -> SparkOptions:
+    """The Spark engine's options from the settings (``--master`` wins)."""
+    return SparkOptions(master=master or s.spark_master, work_dir=s.spark_work_dir,
+                        memory=s.spark_memory)
+
+
 @app.command("run")
 def run(full: bool = typer.Option(False, help="Relink everything, not only new mentions."),
         no_memory_check: bool = typer.Option(
             False, "--no-memory-check",
             help="Run a full link even when its estimated peak memory exceeds the "
-                 "memory available now.")) -> None:
+                 "memory available now."),
+        engine: str | None = typer.Option(
+            None, help="inprocess or spark (default: HUB_LINK_ENGINE, else inprocess)."),
+        master: str | None = typer.Option(
+            None, help="Spark master URL for --engine spark (default: HUB_SPARK_MASTER, "
+                       "else local[*]); e.g. spark://127.0.0.1:7077.")) -> None:
     """Link new mentions (or all with --full), then rebuild households and projections.
 
     A full run (--full, or the first) first estimates its peak memory from the mention
-    count and refuses, naming both figures, when it would not fit.
+    count and refuses, naming both figures, when it would not fit. With --engine spark
+    the run goes to Apache Spark (same model and outputs; no memory check: Spark's memory
+    is bounded by partitions).
     """
     s = settings()
+    with hub_errors():
+        chosen = one_of("inprocess", "spark")("--engine", engine) if engine else s.link_engine
+    if master and chosen != "spark":
+        err_console.print("error: --master needs --engine spark (or HUB_LINK_ENGINE=spark)")
+        raise typer.Exit(code=2)
+    spark = spark_options(s, master) if chosen == "spark" else None
     with hub_errors(), Store.connect(s) as store, console.status("linking"):
         migrate(store)
         summary = run_link(store, open_privacy(s), full=full,
-                           cache_dir=s.link_cache_dir, memory_check=not no_memory_check)
+                           cache_dir=s.link_cache_dir, memory_check=not no_memory_check,
+                           spark=spark)
     table = Table(title=f"link run {summary.run_id} ({summary.mode})")
     table.add_column("measure")
     table.add_column("value", justify="right")

@@ -80,7 +80,7 @@ class LinkResult:
 
 
 @dataclass
-class _Frame:
+class RunFrame:
     """The run's records, sorted by key, with the existing people when incremental."""
 
     df: pd.DataFrame
@@ -97,13 +97,13 @@ def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     return frame if frame.index.is_monotonic_increasing else frame.sort_index()
 
 
-def _prepare(mentions: pd.DataFrame, existing: pd.DataFrame | None) -> _Frame:
+def _prepare(mentions: pd.DataFrame, existing: pd.DataFrame | None) -> RunFrame:
     """Standardise what is not yet, stack existing and new, sort by key (two copies)."""
     new = _standardised(mentions)
     if "person_id" in new:
         new = new.drop(columns="person_id")
     if existing is None or existing.empty:
-        return _Frame(_sorted(new))
+        return RunFrame(_sorted(new))
     old = _standardised(existing)
     overlap = old.index.isin(new.index)
     if overlap.any():
@@ -111,11 +111,11 @@ def _prepare(mentions: pd.DataFrame, existing: pd.DataFrame | None) -> _Frame:
     df = _sorted(pd.concat([old, new]))
     person = df.pop("person_id")
     codes, ids = pd.factorize(person)
-    return _Frame(df, new=df.index.isin(new.index), old=codes.astype(np.int64),
+    return RunFrame(df, new=df.index.isin(new.index), old=codes.astype(np.int64),
                   old_ids=np.asarray(ids, dtype=object))
 
 
-def _decision_positions(
+def decision_positions(
     decisions: pd.DataFrame | None, index: pd.Index
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Accepted and rejected pairs as canonical positions (pairs outside ``index`` dropped)."""
@@ -184,7 +184,7 @@ def _cluster(
 
 
 def _person_ids(
-    frame: _Frame, label: np.ndarray, scope: np.ndarray,
+    frame: RunFrame, label: np.ndarray, scope: np.ndarray,
     attached: np.ndarray, prefix: str,
 ) -> tuple[np.ndarray, dict[str, str]]:
     """Person id per record: stable ids for the clusters this run may have changed."""
@@ -226,10 +226,34 @@ def run(
     """
     settings = (settings or hub_settings()).copy()
     frame = _prepare(mentions, existing)
+    accepted, rejected = decision_positions(decisions, frame.df.index)
+    scored, settings = score_candidates(frame.df, settings, frame.new, accepted, rejected,
+                                        retrain)
+    return resolve(frame, settings, scored, (accepted, rejected), restrict_to_touched)
+
+
+def resolve(
+    frame: RunFrame,
+    settings: LinkageSettings,
+    scored: Scored,
+    decided: tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
+    restrict_to_touched: bool = True,
+) -> LinkResult:
+    """Everything after scoring: cluster, attach name-only mentions, name people, queue.
+
+    Only the link- and review-band pairs of ``scored`` matter here, which is what lets
+    the Spark engine hand over just those (``hub.linkage.spark``).
+
+    Args:
+        frame: The run's records (and existing people when incremental).
+        settings: The trained settings.
+        scored: The scored candidate pairs (at least every link- and review-band pair).
+        decided: Accepted and rejected pairs, canonical positions.
+        restrict_to_touched: See :func:`run`.
+    """
     df, n = frame.df, len(frame.df)
     keys = df.index
-    accepted, rejected = _decision_positions(decisions, keys)
-    scored, settings = score_candidates(df, settings, frame.new, accepted, rejected, retrain)
+    accepted, rejected = decided
     a, b, w, method = _linking_edges(scored, accepted[0] * n + accepted[1], n)
 
     old, scope = frame.old, np.ones(n, bool)

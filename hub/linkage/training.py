@@ -56,13 +56,44 @@ def random_pairs(n: int, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]
     return np.minimum(a, b)[keep], np.maximum(a, b)[keep]
 
 
-def _estimate(levels: np.ndarray, n_levels: int, preset: list[float] | None) -> list[float]:
-    """Level probabilities from observed levels, with the preset as a Dirichlet prior."""
+def level_counts(levels: np.ndarray, n_levels: int) -> np.ndarray:
+    """How many pairs have each level (missing levels left out), as floats."""
     seen = levels[levels >= 0].astype(np.int64)
-    counts = np.bincount(seen, minlength=n_levels).astype(float)
+    return np.bincount(seen, minlength=n_levels).astype(float)
+
+
+def _estimate(counts: np.ndarray, preset: list[float] | None) -> list[float]:
+    """Level probabilities from level counts, with the preset as a Dirichlet prior."""
+    n_levels = len(counts)
     base = np.full(n_levels, 1.0 / n_levels) if preset is None else np.asarray(preset, float)
     p = (counts + _PSEUDO_PAIRS * base) / (counts.sum() + _PSEUDO_PAIRS * base.sum())
     return [float(x) for x in p]
+
+
+def train_from_counts(
+    settings: LinkageSettings,
+    m_counts: dict[str, np.ndarray],
+    u_counts: dict[str, np.ndarray],
+) -> LinkageSettings:
+    """Estimate m and u from level counts (what :func:`train_without_em` counts in memory,
+    and the Spark engine counts on its executors), keeping the prior.
+
+    Args:
+        settings: Settings with the presets (used as Dirichlet priors).
+        m_counts: Per comparison, level counts over the labelled matches.
+        u_counts: Per comparison, level counts over the random non-matching pairs.
+
+    Returns:
+        A trained copy of ``settings``.
+    """
+    trained = settings.copy()
+    for spec in trained.comparisons:
+        if spec.fixed:
+            continue
+        spec.u = _estimate(u_counts[spec.name], spec.u)
+        spec.m = _estimate(m_counts[spec.name], spec.m)
+    trained.trained = True
+    return trained
 
 
 def label_matches(
@@ -96,17 +127,15 @@ def train_without_em(
     Returns:
         A trained copy of ``settings``.
     """
-    trained = settings.copy()
-    ra, rb = random_pairs(len(df), trained.u_sample_pairs, trained.u_sample_seed)
+    ra, rb = random_pairs(len(df), settings.u_sample_pairs, settings.u_sample_seed)
     # u is P(level | non-match): drop the random pairs the labels call matches (a small
     # population's random pairs hold a noticeable share of them)
-    known = label_matches(df, trained.m_label_column, ra, rb)
+    known = label_matches(df, settings.m_label_column, ra, rb)
     ra, rb = ra[~known], rb[~known]
-    random_levels = compare_positions(enc, ra, rb, trained)
-    for spec in trained.comparisons:
-        if spec.fixed:
-            continue
-        spec.u = _estimate(random_levels[spec.name].to_numpy(), len(spec.levels), spec.u)
-        spec.m = _estimate(levels[spec.name].to_numpy()[matches], len(spec.levels), spec.m)
-    trained.trained = True
-    return trained
+    random_levels = compare_positions(enc, ra, rb, settings)
+    m_counts, u_counts = {}, {}
+    for spec in settings.comparisons:
+        n_levels = len(spec.levels)
+        u_counts[spec.name] = level_counts(random_levels[spec.name].to_numpy(), n_levels)
+        m_counts[spec.name] = level_counts(levels[spec.name].to_numpy()[matches], n_levels)
+    return train_from_counts(settings, m_counts, u_counts)

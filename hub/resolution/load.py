@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any, LiteralString
 
@@ -110,6 +110,25 @@ def load_mentions_by_key(store: Store, encryptor: FieldEncryptor, keys: list[str
              for start in range(0, len(keys), chunk)]
     frame = pd.concat(parts) if len(parts) > 1 else parts[0]
     return frame.drop(columns="row_hash", errors="ignore")
+
+
+def iter_mention_batches(store: Store, encryptor: FieldEncryptor, size: int = 50_000
+                         ) -> Iterator[pd.DataFrame]:
+    """Every mention, ``size`` at a time in mention-key order, decrypted one page at a time
+    (the Spark engine stages each page and lets it go).
+
+    Each page starts after the largest key of the one before (keyset paging: no page
+    re-reads the ones before it). A key the graph orders differently from Python can only
+    make a page repeat a mention, never skip one; the caller checks the order.
+    """
+    after = ""
+    while True:
+        columns = _plain_columns(store, q.MENTIONS_FOR_LINKAGE_PAGE, after=after, limit=size)
+        keys = columns.get("mention_key") or []
+        if not keys:
+            return
+        yield frame_from_columns(columns, encryptor)
+        after = max(keys)
 
 
 def mention_state(store: Store) -> pd.DataFrame:

@@ -123,8 +123,24 @@ def write_result(store: Store, run_id: str, persons: list[dict[str, Any]],
             (an incremental run): only they are checked for emptiness, instead of every
             person in the graph.
     """
+    write_people(store, run_id, persons, links)
+    return finish_run(store, run_id, review, redirects, close_stale=close_stale,
+                      vacated=vacated)
+
+
+def write_people(store: Store, run_id: str, persons: list[dict[str, Any]],
+                 links: list[dict[str, Any]]) -> None:
+    """Upsert persons and set RESOLVES_TO: the part of :func:`write_result` a caller may
+    repeat batch by batch (the Spark engine writes its result so)."""
     store.write_batches(q.UPSERT_PERSONS, persons, run_id=run_id)
     store.write_batches(q.SET_RESOLVES_TO, links, run_id=run_id)
+
+
+def finish_run(store: Store, run_id: str, review: list[dict[str, Any]],
+               redirects: dict[str, str], *, close_stale: bool = True,
+               vacated: list[str] | None = None) -> int:
+    """The rest of :func:`write_result`, once all people are written: the review queue,
+    stale review pairs closed, emptied persons retired (how many is returned)."""
     store.write_batches(q.UPSERT_REVIEW_PAIRS, review, run_id=run_id)
     if close_stale:
         store.write(q.CLOSE_STALE_REVIEW_PAIRS, run_id=run_id)

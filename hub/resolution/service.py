@@ -25,6 +25,7 @@ from graph_schema.queries import resolution as q
 from hub.linkage import LinkageSettings, link
 from hub.linkage.block_keys import indexable
 from hub.linkage.pipeline import LinkResult
+from hub.linkage.spark.session import SparkOptions
 from hub.linkage.standardise import standardise
 from hub.privacy_graph.kit import PrivacyKit
 from hub.resolution.block_index import (
@@ -224,22 +225,35 @@ def _write(store: Store, kit: PrivacyKit, run_id: str, outcome: _Outcome,
             # change in an incremental run
             touched = sorted(set(person_of[moved]) | set(before[moved].dropna())
                              | set(result.redirects))
+    counts["households"] = rebuild_on_people(store, kit, touched if incremental else None,
+                                             phases)
+    return touched, counts
+
+
+def rebuild_on_people(store: Store, kit: PrivacyKit, touched: list[str] | None,
+                      phases: dict[str, float]) -> int:
+    """Households and projected facts, for the ``touched`` people or (None) everyone.
+
+    Returns:
+        The households built.
+    """
     with _phase(phases, "households"):
-        counts["households"] = build_households(store, kit.encryptor, rebuild=not incremental,
-                                                persons=touched if incremental else None)
+        households = build_households(store, kit.encryptor, rebuild=touched is None,
+                                      persons=touched)
     with _phase(phases, "projection"):
-        if incremental:
+        if touched is not None:
             for statement in pq.PERSON_PROJECTIONS:
                 store.write(statement, persons=touched)
         else:
             for statement in pq.PROJECTIONS:
                 store.run_autocommit(statement)
-    return touched, counts
+    return households
 
 
 def run_link(store: Store, kit: PrivacyKit, *, full: bool = False,
              cache_dir: Path | None = None, memory_check: bool = True,
-             available_memory: int | None = None) -> LinkSummary:
+             available_memory: int | None = None,
+             spark: SparkOptions | None = None) -> LinkSummary:
     """Link the graph's mentions into people and rebuild the structures on top.
 
     Three ways, chosen here: a **full** run reads and links every mention; an
@@ -258,10 +272,18 @@ def run_link(store: Store, kit: PrivacyKit, *, full: bool = False,
             estimated peak memory exceeds the available memory (``preflight.py``);
             ``False`` for people who know the estimate is too cautious.
         available_memory: bytes taken as available instead of asking the system.
+        spark: run on Apache Spark with these options instead (``spark_link.py``; its
+            incremental runs read every mention), without the memory check (Spark's
+            memory is bounded by partitions).
 
     Raises:
         LinkMemoryError: the memory check refused a full run; nothing was read or written.
+        SparkEngineError: the Spark engine could not run; nothing was written.
     """
+    if spark is not None:
+        from hub.resolution.spark_link import run_link_spark
+
+        return run_link_spark(store, kit, spark, full=full, cache_dir=cache_dir)
     if memory_check and (full or not store.read(q.LATEST_LINK_RUN_STATE)):
         check_memory(store, available_memory)
     began = time.monotonic()
@@ -310,6 +332,7 @@ def run_link(store: Store, kit: PrivacyKit, *, full: bool = False,
                           seconds=round(time.monotonic() - began, 2), phases=phases)
     store.write(q.RECORD_LINK_RUN, run_id=run_id, props={
         **{k: v for k, v in asdict(summary).items() if k not in ("run_id", "phases")},
+        "engine": "inprocess",
         "phases_json": json.dumps(phases),
         # kept even when nothing was linked: the next run reuses the trained model
         "settings_json": settings.to_json() if settings is not None else None,

@@ -1,0 +1,173 @@
+"""The Spark engine at graph level: ingest, full link on Spark, quality, memory per process.
+
+    .venv/bin/python bench/bench_spark_link.py [--households 20000] [--master local[2]]
+        [--memory 2g] [--compare] [--yes]
+
+Generates ``N`` households once (reused when the directory already holds them), clears the
+configured Neo4j (refuses a non-empty graph unless ``--yes``), ingests the set and links it
+with ``hub link run --engine spark`` semantics (``run_link(spark=…)``, full). Prints wall
+and CPU seconds of ingest and link, rows per second of ingest, the peak resident memory of
+every process the run uses (this driver, Spark's JVM, the Python workers, Neo4j), sampled
+every 200 ms, and precision, recall and review share against the generator's truth. With
+``--compare`` the in-process engine links the same graph afterwards (a full run) and the
+two mappings are compared mention by mention.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import psutil
+
+from graph_schema import migrate
+from graph_schema.queries.maintenance import CLEAR_GRAPH
+from hub.config import Settings
+from hub.datasets import generate
+from hub.ingest.run import IngestOptions, ingest_directory
+from hub.linkage.spark import SparkOptions
+from hub.neo4j_local import LocalNeo4j
+from hub.privacy_graph.kit import open_privacy
+from hub.resolution import run_link
+from hub.resolution.evaluate import evaluate_graph, read_truth
+from hub.store import Store
+
+COUNT = "MATCH (n) WHERE NOT n:SchemaMigration RETURN count(n) AS n"
+MAPPING = ("MATCH (r:SourceRecord)-[:RESOLVES_TO]->(p:Person) "
+           "RETURN r.mention_key AS k, p.person_id AS p")
+
+
+def _kind(process: psutil.Process, neo4j: int | None) -> str:
+    """Which part of the run a process is."""
+    if process.pid == neo4j:
+        return "neo4j"
+    if process.pid == psutil.Process().pid:
+        return "hub driver (python)"
+    line = " ".join(process.cmdline())
+    if "java" in process.name() or "java" in line:
+        return "spark driver (jvm)"
+    if "pyspark" in line or "daemon" in line or "worker" in line:
+        return "python workers"
+    return process.name()
+
+
+class PeakRss:
+    """Peak RSS of each kind of process (the largest single process of that kind, and the
+    largest sum over its processes), sampled every 200 ms."""
+
+    def __init__(self, neo4j: int | None) -> None:
+        self.neo4j = neo4j
+        self.single: dict[str, int] = defaultdict(int)
+        self.total: dict[str, int] = defaultdict(int)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.wait(0.2):
+            processes = [me, *me.children(recursive=True)]
+            if self.neo4j:
+                processes.append(psutil.Process(self.neo4j))
+            sums: dict[str, int] = defaultdict(int)
+            for process in processes:
+                try:
+                    kind, rss = _kind(process, self.neo4j), process.memory_info().rss
+                except psutil.Error:
+                    continue
+                self.single[kind] = max(self.single[kind], rss)
+                sums[kind] += rss
+            for kind, rss in sums.items():
+                self.total[kind] = max(self.total[kind], rss)
+
+    def report(self) -> str:
+        return "  ".join(f"{kind}: {self.single[kind] / 2**30:.2f} GB (all "
+                         f"{self.total[kind] / 2**30:.2f})" for kind in sorted(self.single))
+
+
+def _cpu_of_tree() -> float:
+    me = psutil.Process()
+    total = 0.0
+    for process in [me, *me.children(recursive=True)]:
+        try:
+            times = process.cpu_times()
+            total += times.user + times.system + times.children_user + times.children_system
+        except psutil.Error:
+            continue
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return total + usage.ru_utime + usage.ru_stime
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--households", type=int, default=20_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--dir", type=Path, default=None, help="generated set (reused)")
+    parser.add_argument("--master", default="local[2]")
+    parser.add_argument("--memory", default="2g")
+    parser.add_argument("--partitions", type=int, default=8)
+    parser.add_argument("--compare", action="store_true",
+                        help="also link in process and compare the mappings")
+    parser.add_argument("--yes", action="store_true", help="clear a non-empty graph")
+    args = parser.parse_args()
+
+    settings = Settings.from_env()
+    set_dir = args.dir or settings.data_dir / "bench" / f"spark-{args.households}-{args.seed}"
+    if not (set_dir / "truth" / "person_map.csv").is_file():
+        began = time.monotonic()
+        generate(set_dir, households=args.households, seed=args.seed)
+        print(f"generated {args.households} households in {time.monotonic() - began:.1f} s")
+    server = LocalNeo4j(settings)
+    if not settings.neo4j_uri and server.pid() is None:
+        server.start()
+    neo4j = None if settings.neo4j_uri else server.status().pid
+    kit = open_privacy(settings)
+    options = SparkOptions(master=args.master, work_dir=settings.spark_work_dir,
+                           memory=args.memory, partitions=args.partitions)
+    with Store.connect(settings) as store:
+        if store.read(COUNT)[0]["n"] and not args.yes:
+            raise SystemExit("the graph is not empty: pass --yes to clear it")
+        store.run_autocommit(CLEAR_GRAPH)
+        migrate(store)
+        began, cpu = time.monotonic(), time.process_time()
+        report = ingest_directory(store, kit, set_dir, IngestOptions())
+        wall = time.monotonic() - began
+        rows = report.to_dict()["totals"]["rows_read"]
+        print(f"ingest  wall {wall:7.1f} s  cpu {time.process_time() - cpu:7.1f} s  "
+              f"{rows / wall:9,.0f} rows/s")
+        began, cpu = time.monotonic(), _cpu_of_tree()
+        with PeakRss(neo4j) as peaks:
+            summary = run_link(store, kit, full=True, spark=options)
+        print(f"spark link  wall {time.monotonic() - began:7.1f} s  cpu (this process and "
+              f"its children) {_cpu_of_tree() - cpu:7.1f} s  mentions {summary.mentions}  "
+              f"persons {summary.persons}")
+        print(f"  phases {summary.phases}")
+        print(f"  peak RSS  {peaks.report()}")
+        truth = read_truth(set_dir / "truth" / "person_map.csv")
+        spark_report = evaluate_graph(store, truth)
+        print(f"  precision {spark_report['precision']:.5f}  recall "
+              f"{spark_report['recall']:.5f}  review share {spark_report['review_share']:.4%}")
+        if args.compare:
+            spark_map = {r["k"]: r["p"] for r in store.read(MAPPING)}
+            began = time.monotonic()
+            run_link(store, kit, full=True, memory_check=False)
+            local = evaluate_graph(store, truth)
+            same = {r["k"]: r["p"] for r in store.read(MAPPING)} == spark_map
+            print(f"in-process link  wall {time.monotonic() - began:7.1f} s  precision "
+                  f"{local['precision']:.5f}  recall {local['recall']:.5f}  review share "
+                  f"{local['review_share']:.4%}  same person ids {same}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,200 @@
+"""``hub link run --engine spark``: link on Spark, write the result in batches.
+
+Mentions leave Neo4j a page at a time and are staged without plaintext
+(``hub.linkage.spark.stage``), Spark links them with the in-process engine's model and
+kernels (``hub.linkage.spark.engine``), and nothing is written until Spark has finished, so
+a failed run leaves the graph's links as they were.
+
+A full run (the first, or ``full``) writes its result people by people, a batch at a time:
+each batch's mentions are read again and decrypted for the people's sealed identity, as
+``persist.person_rows`` does in process, with the same rows and queries
+(``persist.write_people`` / ``persist.finish_run``); person ids are the in-process full
+run's (a hash of each person's smallest mention key). A later run is incremental, as the
+in-process engine's run without an index: new mentions against the existing people with
+the stored model, existing ids kept, only the people it changed written and rebuilt. It
+reads every mention (Spark's equi-joins need no index). The blocking-key index and the
+mention cache are not built by this engine: they are cleared, and the next in-process
+incremental run reads every mention once to rebuild them.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from graph_schema.queries import resolution as q
+from hub.linkage.pipeline import LinkResult
+from hub.linkage.presets import hub_settings
+from hub.linkage.spark.engine import SparkLinkResult, link_on_spark
+from hub.linkage.spark.errors import SparkEngineError
+from hub.linkage.spark.session import SparkOptions, spark_session
+from hub.linkage.spark.stage import stage
+from hub.linkage.spark.transit import RunKey
+from hub.privacy_graph.kit import PrivacyKit
+from hub.resolution.block_index import BlockIndex
+from hub.resolution.load import iter_mention_batches, load_mentions_by_key
+from hub.resolution.mention_cache import MentionCache
+from hub.resolution.persist import (
+    finish_run,
+    person_rows,
+    resolves_rows,
+    review_rows,
+    write_people,
+)
+from hub.resolution.service import (
+    LinkSummary,
+    _phase,
+    decisions_frame,
+    latest_settings,
+    rebuild_on_people,
+)
+from hub.store import Store
+
+WRITE_BATCH = 20_000
+"""Mentions per write batch (whole people: a batch ends at a person's last mention)."""
+
+
+def person_batches(person: np.ndarray, size: int) -> Iterator[np.ndarray]:
+    """Positions grouped by person, about ``size`` at a time, no person split."""
+    order = np.argsort(person.astype(str), kind="stable")
+    ordered = person[order]
+    start = 0
+    while start < len(order):
+        end = min(start + size, len(order))
+        while end < len(order) and ordered[end] == ordered[end - 1]:
+            end += 1
+        yield order[start:end]
+        start = end
+
+
+def _write(store: Store, kit: PrivacyKit, run_id: str, result: SparkLinkResult,
+           size: int) -> dict[str, int]:
+    """Persons and RESOLVES_TO batch by batch, then the review queue and retirements."""
+    resolves = result.resolves_to
+    keys = resolves.index.to_numpy(dtype=object)
+    counts = {"links": 0, "new": 0}
+    for chunk in person_batches(resolves["person_id"].to_numpy(dtype=object), size):
+        batch_keys = keys[chunk]
+        frame = load_mentions_by_key(store, kit.encryptor, batch_keys.tolist())
+        batch = resolves.loc[batch_keys]
+        people = person_rows(frame, batch["person_id"], kit.encryptor, kit.indexer)
+        links = resolves_rows(batch, frame["person_id"])
+        write_people(store, run_id, people, links)
+        counts["links"] += len(links)
+        counts["new"] += int(frame["person_id"].isna().sum())
+    counts["retired"] = finish_run(store, run_id, review_rows(result.review_queue),
+                                   result.redirects, close_stale=True)
+    counts["review"] = len(result.review_queue)
+    return counts
+
+
+def _write_incremental(store: Store, kit: PrivacyKit, run_id: str, result: LinkResult,
+                       previous: pd.Series) -> tuple[list[str], dict[str, int]]:
+    """An incremental run's writes, as ``service._write`` makes them: only the people
+    whose mentions changed are read back (to seal their identity) and written."""
+    person_of = result.person_ids
+    before = previous.reindex(person_of.index)
+    moved = (person_of != before).to_numpy()
+    changed = set(person_of[moved])
+    keys = person_of.index[person_of.isin(changed).to_numpy()].tolist()
+    people = (person_rows(load_mentions_by_key(store, kit.encryptor, keys), person_of,
+                          kit.encryptor, kit.indexer, only=changed) if keys else [])
+    links = resolves_rows(result.resolves_to, previous)
+    vacated = sorted(set(before[moved].dropna()) | set(result.redirects))
+    write_people(store, run_id, people, links)
+    retired = finish_run(store, run_id, review_rows(result.review_queue), result.redirects,
+                         close_stale=False, vacated=vacated)
+    touched = sorted(changed | set(before[moved].dropna()) | set(result.redirects))
+    return touched, {"links": len(links), "retired": retired,
+                     "new": int(previous.isna().sum()), "review": len(result.review_queue)}
+
+
+def run_link_spark(store: Store, kit: PrivacyKit, options: SparkOptions, *,
+                   full: bool = False, cache_dir: Path | None = None, page: int = 50_000,
+                   write_batch: int = WRITE_BATCH) -> LinkSummary:
+    """Link the graph's mentions on Spark and rebuild households and projections.
+
+    As in process, the first run and ``full`` link every mention from scratch; a later run
+    links the mentions without a person against the existing people with the stored
+    model, and existing ids stay.
+
+    Args:
+        store: The graph.
+        kit: Keys: the driver decrypts each page of mentions in memory to stage it.
+        options: Where and how Spark runs.
+        full: Relink every mention.
+        cache_dir: The in-process engine's cache directory; its index and mention cache
+            are cleared (this run does not keep them up to date).
+        page: Mentions read from the graph at a time.
+        write_batch: Mentions written at a time.
+
+    Raises:
+        SparkEngineError: Spark could not run the link; the graph is unchanged.
+    """
+    began = time.monotonic()
+    phases: dict[str, float] = {}
+    run_id = time.strftime("L%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
+    key = RunKey.new(kit.keyring.profile)
+    work = options.work_dir / "staging" / run_id
+    stored = None if full else latest_settings(store)
+    settings = stored or hub_settings()
+    result: SparkLinkResult | LinkResult | None = None
+    try:
+        with spark_session(options) as spark:
+            with _phase(phases, "load"):
+                staged = stage(iter_mention_batches(store, kit.encryptor, page),
+                               work / "mentions", settings, key, options.compression)
+            total = int(store.read(q.MENTION_COUNT)[0]["mentions"])
+            if staged.n != total:
+                raise SparkEngineError(
+                    f"staged {staged.n:,} mentions but the graph holds {total:,}: it changed "
+                    "while the run read it; run again")
+            new = staged.new
+            incremental = stored is not None and not new.all()
+            if not incremental or new.any():
+                with _phase(phases, "linkage"):
+                    result = link_on_spark(spark, staged, settings, key,
+                                           decisions_frame(store), work / "run",
+                                           incremental=incremental)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    counts = {"links": 0, "retired": 0, "new": int(new.sum()), "review": 0}
+    touched: list[str] | None = None if not incremental else []
+    with _phase(phases, "persist"):
+        if isinstance(result, SparkLinkResult):
+            phases.update({f"spark_{k}": v for k, v in result.phases.items()})
+            counts = _write(store, kit, run_id, result, write_batch)
+        elif result is not None:
+            previous = pd.Series(staged.person, index=pd.Index(staged.keys), dtype=object)
+            touched, counts = _write_incremental(store, kit, run_id, result, previous)
+    households = rebuild_on_people(store, kit, touched, phases)
+    store.write(q.CLEAR_ALL_LINK_STALE)
+    summary = LinkSummary(
+        run_id=run_id, mode="incremental" if incremental else "full", mentions=staged.n,
+        new_mentions=counts["new"], read_mentions=staged.n,
+        persons=int(store.read(q.LIVE_PERSON_COUNT)[0]["n"]),
+        links_written=counts["links"],
+        review_queue=len(result.review_queue) if result is not None else 0,
+        retired_persons=counts["retired"], households=households,
+        seconds=round(time.monotonic() - began, 2), phases=phases)
+    used = result.settings if result is not None else settings
+    store.write(q.RECORD_LINK_RUN, run_id=run_id, props={
+        **{k: v for k, v in asdict(summary).items() if k not in ("run_id", "phases")},
+        "engine": "spark",
+        "phases_json": json.dumps(phases),
+        "settings_json": used.to_json(),
+        "blocking_counts": (json.dumps(result.blocking_counts) if result is not None
+                            else None),
+    })
+    if cache_dir is not None:
+        BlockIndex(cache_dir, kit.keyring).clear()
+        MentionCache(cache_dir, kit.keyring).clear()
+    return summary
