@@ -121,11 +121,22 @@ def _secrets() -> list[str]:
     return sorted({p["name"] for p in people} | {p["id18"] for p in people if p["id18"]})
 
 
+def _size(path: Path) -> int:
+    """The file's size; 0 once Spark has dropped it (blocks go while the session runs)."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
 def _scan(root: Path, secrets: list[str]) -> dict[str, list[str]]:
     """Every file under ``root`` holding one of ``secrets`` (UTF-8), with what it holds."""
     found: dict[str, list[str]] = {}
     for path in (p for p in root.rglob("*") if p.is_file()):
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:  # a block Spark dropped (unpersist) between list and read
+            continue
         hits = [s for s in secrets if s.encode("utf-8") in data]
         if hits:
             found[str(path.relative_to(root))] = hits
@@ -216,7 +227,7 @@ def test_the_spark_run_leaves_no_plaintext_behind(linked_sample: Store, kit: Pri
         result = link_on_spark(spark, staged, hub_settings(), key,
                                decisions_frame(linked_sample), work / "run")
         files = [p for p in options.work_dir.rglob("*") if p.is_file()]
-        shuffle = [p for p in files if "blockmgr" in str(p) and p.stat().st_size > 0]
+        shuffle = [p for p in files if "blockmgr" in str(p) and _size(p) > 0]
         canary = options.work_dir / "local" / "canary.txt"
         canary.write_text(f"a stray {secrets[7]} in a temp file", encoding="utf-8")
         found = _scan(options.work_dir, secrets)
