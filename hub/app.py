@@ -37,6 +37,7 @@ from hub.api.rate_limit import Limiter, RateLimitMiddleware, TokenBucketLimiter
 from hub.api.worker_header import WorkerHeaderMiddleware
 from hub.auth import load_verifier
 from hub.config import Settings
+from hub.console import ConsoleHeadersMiddleware, SessionSealer, console_mount
 from hub.errors import ConfigError, StoreError
 from hub.health import check_health
 from hub.privacy_graph.audit import AuditLog, load_audit_key
@@ -118,6 +119,7 @@ def create_app(settings: Settings, store: Store | None = None, *,
     except PrivacyError as exc:
         raise ConfigError(f"cannot open the audit key: {exc}") from exc
     kit = _open_kit(settings)
+    sealer = SessionSealer(settings.keys_dir / "console-session.secret")
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -125,6 +127,10 @@ def create_app(settings: Settings, store: Store | None = None, *,
         app.state.store = store if store is not None else Store.connect(settings, for_api=True)
         app.state.audit = AuditLog.open(app.state.store, settings)  # anchored beside its key
         app.state.kit = kit
+        app.state.schema = graphql.schema  # the console runs the same schema in process
+        app.state.verifier = verifier
+        app.state.settings = settings
+        app.state.console_sealer = sealer
         try:  # a changed access policy is itself an audited event (三员分立)
             await run_in_threadpool(record_policy_version, app.state.store, app.state.audit)
         except StoreError as exc:
@@ -147,11 +153,13 @@ def create_app(settings: Settings, store: Store | None = None, *,
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        console_mount(),
     ]
     if settings.dev_mode:  # GraphiQL's scripts and styles, vendored (no CDN)
         routes.append(Mount(ASSETS_URL, StaticFiles(directory=ASSETS_DIR), name="graphiql"))
     middleware = [
         Middleware(CorrelationIdMiddleware),
+        Middleware(ConsoleHeadersMiddleware),
         Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
         Middleware(AuthMiddleware, verifier=verifier, dev_mode=settings.dev_mode),
         Middleware(RateLimitMiddleware,

@@ -7,6 +7,7 @@ so a chunked upload cannot slip past either.
 
 from __future__ import annotations
 
+from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.api.correlation import correlation_id_of
@@ -55,6 +56,17 @@ class BodySizeLimitMiddleware:
         await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Scope, send: Send) -> None:
+        if scope["path"].startswith("/console"):  # a console form: say it on a page
+            page = HTMLResponse(
+                "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>提交内容过大"
+                f"</title><p role=\"alert\">提交的内容过大（上限 {self.max_bytes} 字节），"
+                "未作任何更改。请返回修改后重试。</p></html>", status_code=413)
+            await page(scope, self._no_body, send)
+            return
         await send_error(send, 413, "PAYLOAD_TOO_LARGE",
                          f"request body larger than {self.max_bytes} bytes",
                          correlation_id_of(scope))
+
+    @staticmethod
+    async def _no_body() -> Message:
+        return {"type": "http.disconnect"}

@@ -109,8 +109,18 @@ def graphiql_link(s: Settings, user: str, purpose: str | None = None) -> str:
     return link + (f"&purpose={purpose}" if purpose else "")
 
 
+def console_link(s: Settings, user: str) -> str:
+    """The web console, signed in as a demo user (dev mode only)."""
+    return f"http://{s.http_host}:{s.http_port}/console/signin?as={user}"
+
+
 def print_tour(s: Settings, tour: DemoTour) -> None:
-    """Where to click and what to paste: a link and a token per user, then examples."""
+    """Where to click and what to paste: the console per user first, then the API."""
+    console.rule("the console (控制台)")
+    console.print("Open the web console signed in as a kind of user:", highlight=False)
+    for user in tour.users:
+        console.print(f"  {user.name:<11} {console_link(s, user.name)}", markup=False,
+                      highlight=False)
     console.rule("try the API")
     console.print("Open GraphiQL as a user (headers filled in), or send the headers "
                   f"yourself; also saved in {tour.tokens_file} (mode 0600), with one set "

@@ -1,0 +1,84 @@
+"""Every page's data comes through the GraphQL schema, executed in process.
+
+There is no side door: a console page runs a GraphQL document with a context built like
+the API's (the verified principal, the session's purpose, the request's correlation id,
+the same access guard and audit log), so the field policy, jurisdiction, consent checks
+and audit records are the API's own. A page shows what the document returns, nothing
+else; the policy test over the console compares the two.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.requests import Request
+
+from hub.api.access import AccessGuard
+from hub.api.correlation import correlation_id_of
+from hub.auth import AuthenticationError, Principal
+from privacy import Purpose, UnknownPurposeError, parse_purpose
+from resolvers.context import HubContext
+
+from .session import ConsoleSession
+
+
+class SignInRequiredError(Exception):
+    """No valid session: the token is missing, expired or no longer verifies."""
+
+
+@dataclass
+class PageData:
+    """What a document returned: its data, and its errors as (code, message) pairs."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """No error at all."""
+        return not self.errors
+
+
+def principal_of(request: Request, session: ConsoleSession | None) -> Principal:
+    """The session's principal, its token verified now (expiry and signature).
+
+    Raises:
+        SignInRequiredError: no session, or a token that no longer verifies.
+    """
+    if session is None:
+        raise SignInRequiredError("not signed in")
+    try:
+        return request.app.state.verifier.verify(session.token)
+    except AuthenticationError as exc:
+        raise SignInRequiredError(str(exc)) from exc
+
+
+def purpose_of(session: ConsoleSession) -> Purpose:
+    """The session's purpose (sessions are only opened with a valid one)."""
+    try:
+        return parse_purpose(session.purpose)
+    except UnknownPurposeError as exc:
+        raise SignInRequiredError("the session's purpose is unknown") from exc
+
+
+async def run_document(request: Request, session: ConsoleSession | None, document: str,
+                       variables: dict[str, Any] | None = None) -> PageData:
+    """Execute ``document`` as the session's principal under its purpose.
+
+    Raises:
+        SignInRequiredError: the session is missing or its token no longer verifies.
+    """
+    principal = principal_of(request, session)
+    assert session is not None  # principal_of refused a missing session
+    state = request.app.state
+    guard = AccessGuard(principal=principal, purpose=purpose_of(session),
+                        correlation_id=correlation_id_of(request.scope),
+                        store=state.store, audit=state.audit)
+    context = HubContext(request=request, store=state.store, access=guard, audit=state.audit,
+                         kit=state.kit)
+    result = await state.schema.execute(document, variable_values=variables or {},
+                                        context_value=context)
+    errors = [(str((error.extensions or {}).get("code", "ERROR")), error.message)
+              for error in result.errors or []]
+    return PageData(data=result.data or {}, errors=errors)

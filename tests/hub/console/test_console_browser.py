@@ -1,0 +1,78 @@
+"""The caseworker's and the verifier's main task in real Chromium, network blocked:
+sign in (dev sign-in link), find the household by a member's ID number, record the
+verification consent, then as the verifier run the verification and read the amount.
+A screenshot of each step goes to ``tests/artifacts/console/``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hub.app import create_app
+from hub.config import Settings
+from hub.datasets.demo_tour import prepare_tour
+from hub.store import Store
+from tests.api_helpers import api_settings, gql
+from tests.browser import offline_chromium, requested_urls
+from tests.live_server import live_server
+
+pytestmark = [pytest.mark.neo4j, pytest.mark.browser, pytest.mark.slow]
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "console"
+
+
+@pytest.fixture
+def demo(settings: Settings, linked_sample: Store) -> Iterator[tuple[str, Any]]:
+    dev = api_settings(settings, dev_mode=True)
+    tour = prepare_tour(linked_sample, dev)
+    with live_server(create_app(dev, store=linked_sample)) as base:
+        yield base, tour
+
+
+def _shot(browser: Any, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / f"{name}.png"))
+
+
+def _text(browser: Any, css: str) -> str:
+    return str(browser.find_element("css selector", css).text)
+
+
+def test_caseworker_finds_consents_and_the_verifier_reads_the_amount(
+        demo: tuple[str, Any], settings: Settings) -> None:
+    base, tour = demo
+    caseworker = next(u for u in tour.users if u.name == "caseworker")
+    from starlette.testclient import TestClient
+    with TestClient(create_app(api_settings(settings, dev_mode=True))) as api:
+        members = gql(api, "query($h: String) { household(householdId: $h) { members { "
+                      "person { idNumber } } } }", bearer=caseworker.token,
+                      variables={"h": tour.consented_household}).json()
+    id_number = next(m["person"]["idNumber"] for m in members["data"]["household"]["members"]
+                     if m["person"] and m["person"]["idNumber"])
+    with offline_chromium() as browser:
+        browser.get(f"{base}/console/signin?as=caseworker")
+        assert "救助经办" in _text(browser, "#purpose")
+        browser.find_element("name", "id_number").send_keys(id_number)
+        _shot(browser, "01-caseworker-search")
+        browser.find_element("css selector", "main form button").click()
+        assert _text(browser, "#household-id") == tour.consented_household
+        assert len(browser.find_elements("css selector", "#members tr")) > 2
+        _shot(browser, "02-caseworker-household")
+        browser.find_element("name", "evidence_ref").send_keys("AUTH-BROWSER-001")
+        browser.find_element("css selector", "form[action$='/consent'] button").click()
+        assert "已登记核对授权" in _text(browser, ".notice")
+        _shot(browser, "03-caseworker-consent-recorded")
+
+        browser.get(f"{base}/console/signin?as=verifier")
+        assert "经济状况核对" in _text(browser, "#purpose")
+        browser.get(f"{base}/console/household?household_id={tour.consented_household}")
+        browser.find_element("id", "verify-link").click()
+        amount = _text(browser, "#monthly-amount")
+        assert amount and _text(browser, "#category")
+        assert len(browser.find_elements("css selector", "#steps tr")) > 1
+        _shot(browser, "04-verifier-report")
+        urls = requested_urls(browser)
+    assert [u for u in urls if not u.startswith(("http://127.0.0.1:", "data:"))] == []
