@@ -38,7 +38,13 @@ def _shot(browser: Any, name: str) -> None:
 
 
 def _text(browser: Any, css: str) -> str:
-    return str(browser.find_element("css selector", css).text)
+    """The element's text, waiting for it: a click that submits a form returns before the
+    next page has loaded."""
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    element = WebDriverWait(browser, 10).until(
+        lambda driver: driver.find_element("css selector", css))
+    return str(element.text)
 
 
 def test_caseworker_finds_consents_and_the_verifier_reads_the_amount(
@@ -69,6 +75,7 @@ def test_caseworker_finds_consents_and_the_verifier_reads_the_amount(
         browser.get(f"{base}/console/signin?as=verifier")
         assert "经济状况核对" in _text(browser, "#purpose")
         browser.get(f"{base}/console/household?household_id={tour.consented_household}")
+        _text(browser, "#verify-link")
         browser.find_element("id", "verify-link").click()
         amount = _text(browser, "#monthly-amount")
         assert amount and _text(browser, "#category")
