@@ -5,47 +5,17 @@ A screenshot of each step goes to ``tests/artifacts/console/``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from hub.app import create_app
 from hub.config import Settings
-from hub.datasets.demo_tour import prepare_tour
-from hub.store import Store
 from tests.api_helpers import api_settings, gql
 from tests.browser import offline_chromium, requested_urls
-from tests.live_server import live_server
+from tests.console_helpers import shot, wait_text
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.browser, pytest.mark.slow]
-
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "console"
-
-
-@pytest.fixture
-def demo(settings: Settings, linked_sample: Store) -> Iterator[tuple[str, Any]]:
-    dev = api_settings(settings, dev_mode=True)
-    tour = prepare_tour(linked_sample, dev)
-    with live_server(create_app(dev, store=linked_sample)) as base:
-        yield base, tour
-
-
-def _shot(browser: Any, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    browser.save_screenshot(str(ARTIFACTS / f"{name}.png"))
-
-
-def _text(browser: Any, css: str) -> str:
-    """The element's text, waiting for it: a click that submits a form returns before the
-    next page has loaded."""
-    from selenium.webdriver.support.wait import WebDriverWait
-
-    element = WebDriverWait(browser, 10).until(
-        lambda driver: driver.find_element("css selector", css))
-    return str(element.text)
-
 
 def test_caseworker_finds_consents_and_the_verifier_reads_the_amount(
         demo: tuple[str, Any], settings: Settings) -> None:
@@ -60,26 +30,26 @@ def test_caseworker_finds_consents_and_the_verifier_reads_the_amount(
                      if m["person"] and m["person"]["idNumber"])
     with offline_chromium() as browser:
         browser.get(f"{base}/console/signin?as=caseworker")
-        assert "救助经办" in _text(browser, "#purpose")
+        assert "救助经办" in wait_text(browser, "#purpose")
         browser.find_element("name", "id_number").send_keys(id_number)
-        _shot(browser, "01-caseworker-search")
+        shot(browser, "01-caseworker-search")
         browser.find_element("css selector", "main form button").click()
-        assert _text(browser, "#household-id") == tour.consented_household
+        assert wait_text(browser, "#household-id") == tour.consented_household
         assert len(browser.find_elements("css selector", "#members tr")) > 2
-        _shot(browser, "02-caseworker-household")
+        shot(browser, "02-caseworker-household")
         browser.find_element("name", "evidence_ref").send_keys("AUTH-BROWSER-001")
         browser.find_element("css selector", "form[action$='/consent'] button").click()
-        assert "已登记核对授权" in _text(browser, ".notice")
-        _shot(browser, "03-caseworker-consent-recorded")
+        assert "已登记核对授权" in wait_text(browser, ".notice")
+        shot(browser, "03-caseworker-consent-recorded")
 
         browser.get(f"{base}/console/signin?as=verifier")
-        assert "经济状况核对" in _text(browser, "#purpose")
+        assert "经济状况核对" in wait_text(browser, "#purpose")
         browser.get(f"{base}/console/household?household_id={tour.consented_household}")
-        _text(browser, "#verify-link")
+        wait_text(browser, "#verify-link")
         browser.find_element("id", "verify-link").click()
-        amount = _text(browser, "#monthly-amount")
-        assert amount and _text(browser, "#category")
+        amount = wait_text(browser, "#monthly-amount")
+        assert amount and wait_text(browser, "#category")
         assert len(browser.find_elements("css selector", "#steps tr")) > 1
-        _shot(browser, "04-verifier-report")
+        shot(browser, "04-verifier-report")
         urls = requested_urls(browser)
     assert [u for u in urls if not u.startswith(("http://127.0.0.1:", "data:"))] == []

@@ -5,83 +5,26 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
-from hub.app import create_app
-from hub.config import Settings
-from hub.console.routes import HOUSEHOLD_DOCUMENT, VERIFY_DOCUMENT
+from hub.console.casework import HOUSEHOLD_DOCUMENT, VERIFY_DOCUMENT
 from hub.console.security import CONTENT_SECURITY_POLICY
 from hub.store import Store
-from tests.api_helpers import api_settings, gql, token
+from tests.api_helpers import gql
+from tests.console_helpers import (
+    CASEWORKER,
+    DEPARTMENT,
+    ID_NUMBER,
+    VERIFIER,
+    csrf_of,
+    household_in_region,
+    leaves,
+    sign_in,
+)
 
 pytestmark = pytest.mark.neo4j
-
-REGION = "659001"
-CASEWORKER = token("caseworker", org="民政", regions=(REGION,))
-VERIFIER = token("verifier", org="核对中心", subject="verifier-001", regions=(REGION,))
-DEPARTMENT = token("department", org="医保", subject="dept-001", regions=(REGION,))
-ID_NUMBER = re.compile(r"\b\d{17}[\dX]\b")
-
-
-@pytest.fixture
-def client(settings: Settings, linked_sample: Store) -> Iterator[TestClient]:
-    with TestClient(create_app(api_settings(settings), store=linked_sample)) as opened:
-        yield opened
-
-
-# Like the demo tour's household (graph_schema.queries.demo), but within the tokens' region:
-# household ids are keyed hashes, so the lowest id over all regions may lie in a region the
-# tokens do not cover (CI failed so on a fresh key).
-HOUSEHOLD_IN_REGION = """
-MATCH (h:Household {region_code: $region})<-[:MEMBER_OF {status: '正常'}]-(p:Person)
-WHERE coalesce(p.status, '正常') <> '死亡'
-WITH h, collect(p.person_id) AS living WHERE size(living) >= 2
-WITH h, living ORDER BY h.household_id LIMIT 1
-UNWIND living AS person_id
-RETURN h.household_id AS household_id, min(person_id) AS person_id
-"""
-
-
-def household_in_region(store: Store) -> dict[str, Any]:
-    """The household and applicant every console test reads (region 659001)."""
-    rows = store.read(HOUSEHOLD_IN_REGION, region=REGION)
-    assert rows, f"the sample has no household of two living members in {REGION}"
-    return dict(rows[0])
-
-
-@pytest.fixture
-def household_id(linked_sample: Store) -> str:
-    return str(household_in_region(linked_sample)["household_id"])
-
-
-def sign_in(client: TestClient, bearer: str, purpose: str) -> TestClient:
-    client.cookies.clear()
-    answer = client.post("/console/signin", data={"token": bearer, "purpose": purpose},
-                         follow_redirects=False)
-    assert answer.status_code == 303, answer.text
-    return client
-
-
-def csrf_of(page: str) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', page)
-    assert found, "no CSRF token in the page"
-    return found.group(1)
-
-
-def leaves(value: Any) -> Iterator[Any]:
-    """Every scalar in a GraphQL answer."""
-    if isinstance(value, dict):
-        for item in value.values():
-            yield from leaves(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from leaves(item)
-    else:
-        yield value
 
 
 def consent_count(store: Store) -> int:
