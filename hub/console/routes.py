@@ -9,10 +9,12 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from . import casework, signin
+from . import alerts, audit, casework, charity, overlap, review, signin
 from .pages import HERE
 
-AREAS: tuple[list[BaseRoute], ...] = (signin.ROUTES, casework.ROUTES)
+AREAS: tuple[list[BaseRoute], ...] = (
+    signin.ROUTES, casework.ROUTES, overlap.ROUTES, alerts.ROUTES, review.ROUTES,
+    charity.ROUTES, audit.ROUTES)
 
 
 def console_mount() -> Mount:
