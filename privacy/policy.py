@@ -315,6 +315,10 @@ GRAPHQL_FIELD_CLASSES: Mapping[tuple[str, str], AccessClass] = {
     ("VerifiedMember", "severeDisability"): _C.HEALTH,
     ("VerifiedMember", "seriousIllness"): _C.HEALTH,
     ("VerifiedMember", "labourCapacity"): _C.HEALTH,
+    # the re-verification schedule (civil affairs' own: aid_administration)
+    ("Query", "reverificationsDue"): _C.AID_PROGRAMME,
+    ("ReverificationDue", "*"): _C.AID_PROGRAMME,
+    ("ReverificationDue", "householdId"): _C.REFERENCE,
     # monitoring alerts and overlap checks
     ("Query", "monitoringAlerts"): _C.AID_PROGRAMME,
     ("Query", "overlaps"): _C.AID_PROGRAMME,

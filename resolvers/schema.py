@@ -25,6 +25,7 @@ from resolvers.health import Health, resolve_health
 from resolvers.me import PrincipalType, resolve_me
 from resolvers.monitoring import MonitoringMutation, MonitoringQuery
 from resolvers.people import PeopleQuery
+from resolvers.reverification import ReverificationQuery
 from resolvers.review import ReviewMutation, ReviewQuery
 from resolvers.verification import VerificationQuery
 
@@ -52,6 +53,7 @@ QUERY_PARTS: tuple[type, ...] = (
     MonitoringQuery,
     PeopleQuery,
     ReviewQuery,
+    ReverificationQuery,
 )
 MUTATION_PARTS: tuple[type, ...] = (
     CoreMutation,

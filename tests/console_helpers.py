@@ -42,6 +42,21 @@ def household_in_region(store: Store, region: str = REGION) -> dict[str, Any]:
     return dict(rows[0])
 
 
+SCRIPT_TAG = re.compile(r"<script\b([^>]*)>(.*?)</script>", re.S)
+
+
+def inline_script_problems(page: str) -> list[str]:
+    """Script tags that are not an empty ``<script src="/console/static/...">``, and
+    ``style=`` attributes: what the console's strict CSP would refuse to run."""
+    problems = [tag for tag, body in SCRIPT_TAG.findall(page)
+                if body.strip() or "/console/static/" not in tag]
+    if page.count("<script") != len(SCRIPT_TAG.findall(page)):
+        problems.append("an unclosed <script> tag")
+    if "style=" in page:
+        problems.append("a style= attribute")
+    return problems
+
+
 def sign_in(client: TestClient, bearer: str, purpose: str) -> TestClient:
     """Open a console session on ``client`` (its cookies replaced)."""
     client.cookies.clear()

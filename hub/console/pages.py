@@ -29,10 +29,9 @@ PURPOSE_LABELS = {
     "charity_matching": "慈善帮扶对接", "audit": "审计"}
 # The pages a session's purpose leads to, in the header: (path under /console, label).
 NAVIGATION: dict[str, tuple[tuple[str, str], ...]] = {
-    "aid_administration": (("/", "查找家庭"), ("/review", "关联复核"),
-                           ("/referrals", "慈善转介")),
-    "verification": (("/", "查找家庭"), ("/verify", "经济状况核对"),
-                     ("/reverification", "待复核家庭")),
+    "aid_administration": (("/", "查找家庭"), ("/reverification", "待复核家庭"),
+                           ("/review", "关联复核"), ("/referrals", "慈善转介")),
+    "verification": (("/", "查找家庭"), ("/verify", "经济状况核对")),
     "overlap_check": (("/overlap", "重复救助核查"),),
     "monitoring": (("/alerts", "预警信息"),),
     "charity_matching": (("/charity", "捐赠与匹配"),),

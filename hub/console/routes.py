@@ -9,12 +9,12 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from . import alerts, audit, casework, charity, overlap, review, signin
+from . import alerts, audit, casework, charity, overlap, reverification, review, signin
 from .pages import HERE
 
 AREAS: tuple[list[BaseRoute], ...] = (
-    signin.ROUTES, casework.ROUTES, overlap.ROUTES, alerts.ROUTES, review.ROUTES,
-    charity.ROUTES, audit.ROUTES)
+    signin.ROUTES, casework.ROUTES, reverification.ROUTES, overlap.ROUTES, alerts.ROUTES,
+    review.ROUTES, charity.ROUTES, audit.ROUTES)
 
 
 def console_mount() -> Mount:

@@ -41,6 +41,15 @@ def test_caseworker_finds_consents_and_the_verifier_reads_the_amount(
         browser.find_element("css selector", "form[action$='/consent'] button").click()
         assert "已登记核对授权" in wait_text(browser, ".notice")
         shot(browser, "03-caseworker-consent-recorded")
+        browser.get(f"{base}/console/reverification")
+        browser.find_element("name", "as_of").send_keys("2026-10-31")
+        horizon = browser.find_element("name", "horizon")
+        horizon.clear()
+        horizon.send_keys("366")
+        browser.find_element("css selector", "main form button").click()
+        assert int(wait_text(browser, "#due-count")) > 0  # swapped in by htmx
+        assert "as_of=2026-10-31" in browser.current_url  # and the URL pushed
+        shot(browser, "04-caseworker-reverification-due")
 
         browser.get(f"{base}/console/signin?as=verifier")
         assert "经济状况核对" in wait_text(browser, "#purpose")
@@ -50,6 +59,9 @@ def test_caseworker_finds_consents_and_the_verifier_reads_the_amount(
         amount = wait_text(browser, "#monthly-amount")
         assert amount and wait_text(browser, "#category")
         assert len(browser.find_elements("css selector", "#steps tr")) > 1
-        shot(browser, "04-verifier-report")
+        shot(browser, "06-verifier-report")
         urls = requested_urls(browser)
+        refused = [entry["message"] for entry in browser.get_log("browser")
+                   if "Content Security Policy" in entry["message"]]
     assert [u for u in urls if not u.startswith(("http://127.0.0.1:", "data:"))] == []
+    assert refused == []  # htmx and the pages run under the strict CSP

@@ -1,0 +1,67 @@
+"""``reverificationsDue`` over HTTP on the linked sample: the schedule a caseworker draws up,
+bound to aid_administration and the caller's jurisdiction, audited per household."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from starlette.testclient import TestClient
+
+from hub.app import create_app
+from hub.config import Settings
+from hub.privacy_graph.audit import AuditLog
+from hub.privacy_graph.kit import open_privacy
+from hub.rules import Verifier
+from hub.rules.reviews import reviews_due
+from hub.store import Store
+from tests.api_helpers import api_settings, gql, token
+
+pytestmark = pytest.mark.neo4j
+
+REGION = "659001"
+AS_OF = date(2026, 10, 31)
+CASEWORKER = token("caseworker", org="民政", regions=(REGION,))
+VERIFIER = token("verifier", org="核对中心", subject="verifier-001", regions=(REGION,))
+DUE = """query($r: String!, $d: Date, $h: Int) { reverificationsDue(region: $r, asOf: $d,
+  horizonDays: $h) { householdId programme intervalMonths dueDate reason } }"""
+
+
+@pytest.fixture
+def client(settings: Settings, linked_sample: Store) -> Iterator[TestClient]:
+    with TestClient(create_app(api_settings(settings), store=linked_sample)) as opened:
+        yield opened
+
+
+def test_the_schedule_equals_the_rules_and_is_audited(client: TestClient, settings: Settings,
+                                                       linked_sample: Store) -> None:
+    answer = gql(client, DUE, bearer=CASEWORKER, purpose="aid_administration",
+                 variables={"r": REGION, "d": AS_OF.isoformat(), "h": 366}).json()
+    assert "errors" not in answer, answer
+    rows = answer["data"]["reverificationsDue"]
+    expected = reviews_due(Verifier(linked_sample, open_privacy(settings)), REGION, AS_OF,
+                           horizon_days=366)
+    assert rows and [r["householdId"] for r in rows] == [e.household_id for e in expected]
+    assert [r["dueDate"] for r in rows] == [e.due_date.isoformat() for e in expected]
+    assert {r["intervalMonths"] for r in rows} <= {6, 12} and all(r["reason"] for r in rows)
+    log = AuditLog.open(linked_sample, api_settings(settings))
+    audited = {e.subject_ref for e in log.events()
+               if e.action == "query.reverificationsDue" and e.subject_ref}
+    assert len(audited) == len(rows)  # one subject per household listed
+
+
+def test_other_purposes_regions_and_bad_input_are_refused(client: TestClient) -> None:
+    wrong_purpose = gql(client, DUE, bearer=CASEWORKER, purpose="monitoring",
+                        variables={"r": REGION}).json()
+    assert wrong_purpose["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    verifier = gql(client, DUE, bearer=VERIFIER, purpose="verification",
+                   variables={"r": REGION}).json()
+    assert verifier["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    elsewhere = gql(client, DUE, bearer=CASEWORKER, purpose="aid_administration",
+                    variables={"r": "410502"}).json()
+    assert elsewhere["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    for region, horizon in (("65900", None), ("<b>x</b>", None), (REGION, 5000)):
+        bad = gql(client, DUE, bearer=CASEWORKER, purpose="aid_administration",
+                  variables={"r": region, "h": horizon}).json()
+        assert bad["errors"][0]["extensions"]["code"] == "BAD_INPUT", bad
