@@ -17,6 +17,7 @@ from starlette.routing import BaseRoute, Route
 from privacy import InvalidIdentifierError, normalise_id_number
 
 from .bridge import SignInRequiredError, run_document
+from .household_graph import household_graph
 from .pages import (
     CSRF_FAILED,
     MAX_FIELD_CHARS,
@@ -90,6 +91,7 @@ async def household(request: Request) -> Response:
     assert session is not None
     return render(request, "household.html", {
         "household": found, "errors": errors,
+        "graph": household_graph(found) if found else None,
         "can_consent": session.purpose == "aid_administration",
         "can_verify": session.purpose == "verification",
         "default_expiry": (date.today() + timedelta(days=180)).isoformat()},

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from selenium.webdriver.support.wait import WebDriverWait
 
 from hub.app import create_app
 from hub.config import Settings
@@ -36,6 +37,11 @@ def test_caseworker_finds_consents_and_the_verifier_reads_the_amount(
         browser.find_element("css selector", "main form button").click()
         assert wait_text(browser, "#household-id") == tour.consented_household
         assert len(browser.find_elements("css selector", "#members tr")) > 2
+        drawn = WebDriverWait(browser, 10).until(lambda driver: driver.find_element(
+            "css selector", "svg#household-graph").get_attribute("data-drawn"))
+        circles = browser.find_elements("css selector", "svg#household-graph .node circle")
+        assert len(circles) == int(drawn) > 2  # household, its members, their aid and assets
+        assert browser.find_elements("css selector", "svg#household-graph .node-member")
         shot(browser, "02-caseworker-household")
         browser.find_element("name", "evidence_ref").send_keys("AUTH-BROWSER-001")
         browser.find_element("css selector", "form[action$='/consent'] button").click()

@@ -4,6 +4,7 @@ verification; the same policy as GraphQL; bad input, CSRF and CSP."""
 from __future__ import annotations
 
 import html
+import json
 import re
 
 import pytest
@@ -81,6 +82,15 @@ def test_the_household_page_shows_what_graphql_returns_for_the_role_and_purpose(
     for value in leaves(data["household"]):
         if value is not None and not isinstance(value, bool):
             assert html.escape(str(value)) in page, f"{value!r} from GraphQL missing"
+    graph = re.search(r"data-graph='([^']*)'", page)
+    assert graph, "the household picture's data is on the page"
+    labels = " ".join(n["label"] for n in json.loads(html.unescape(graph.group(1)))["nodes"])
+    names = {m["person"]["name"] for m in data["household"]["members"] or []
+             if m.get("person") and m["person"].get("name")}
+    assert all(name in labels for name in names)  # the picture names whom the table names
+    if any(m.get("person") and m["person"].get("name") is None
+           for m in data["household"]["members"] or []):
+        assert "（无权查看）" in labels or "人员 " in labels
     returned = {v for v in leaves(data) if isinstance(v, str) and ID_NUMBER.fullmatch(v)}
     assert set(ID_NUMBER.findall(page)) <= returned  # identifiers only where policy allows
     if None in set(leaves(data["household"])):
