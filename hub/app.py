@@ -37,7 +37,12 @@ from hub.api.rate_limit import Limiter, RateLimitMiddleware, TokenBucketLimiter
 from hub.api.worker_header import WorkerHeaderMiddleware
 from hub.auth import load_verifier
 from hub.config import Settings
-from hub.console import ConsoleHeadersMiddleware, SessionSealer, console_mount
+from hub.console import (
+    ConsoleHeadersMiddleware,
+    SessionSealer,
+    console_exception_handlers,
+    console_mount,
+)
 from hub.errors import ConfigError, StoreError
 from hub.health import check_health
 from hub.privacy_graph.audit import AuditLog, load_audit_key
@@ -120,6 +125,7 @@ def create_app(settings: Settings, store: Store | None = None, *,
         raise ConfigError(f"cannot open the audit key: {exc}") from exc
     kit = _open_kit(settings)
     sealer = SessionSealer(settings.keys_dir / "console-session.secret")
+    limiter = limiter or TokenBucketLimiter(settings.rate_limit_per_minute)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -131,6 +137,7 @@ def create_app(settings: Settings, store: Store | None = None, *,
         app.state.verifier = verifier
         app.state.settings = settings
         app.state.console_sealer = sealer
+        app.state.limiter = limiter  # the console takes from the API's buckets
         try:  # a changed access policy is itself an audited event (三员分立)
             await run_in_threadpool(record_policy_version, app.state.store, app.state.audit)
         except StoreError as exc:
@@ -162,10 +169,10 @@ def create_app(settings: Settings, store: Store | None = None, *,
         Middleware(ConsoleHeadersMiddleware),
         Middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes),
         Middleware(AuthMiddleware, verifier=verifier, dev_mode=settings.dev_mode),
-        Middleware(RateLimitMiddleware,
-                   limiter=limiter or TokenBucketLimiter(settings.rate_limit_per_minute)),
+        Middleware(RateLimitMiddleware, limiter=limiter),
         Middleware(DatabaseGuardMiddleware),
     ]
     if settings.dev_mode:  # which worker process answered
         middleware.insert(0, Middleware(WorkerHeaderMiddleware))
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                     exception_handlers=console_exception_handlers())

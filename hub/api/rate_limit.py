@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hub.api.correlation import correlation_id_of
 from hub.api.responses import send_error
+from hub.auth import Principal
 
 _MAX_BUCKETS = 10_000
 
@@ -64,6 +65,12 @@ class TokenBucketLimiter:
             del self._buckets[key]
 
 
+def rate_limit_key(principal: Principal) -> str:
+    """The bucket of a principal (its organisation and subject, whoever issued the token):
+    the API and the console take from the same one."""
+    return f"{principal.org}\x00{principal.subject}"
+
+
 class RateLimitMiddleware:
     """429 when the authenticated principal has no token left (runs after authn)."""
 
@@ -74,7 +81,7 @@ class RateLimitMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         principal = scope.get("state", {}).get("principal") if scope["type"] == "http" else None
         if principal is not None:
-            wait = self.limiter.take(f"{principal.org}\x00{principal.subject}")
+            wait = self.limiter.take(rate_limit_key(principal))
             if wait > 0:
                 await send_error(send, 429, "RATE_LIMITED", "too many requests; slow down",
                                  correlation_id_of(scope),

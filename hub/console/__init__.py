@@ -7,8 +7,13 @@ pages carry a strict Content-Security-Policy and forms that write a CSRF token
 (:mod:`hub.console.security`).
 """
 
-from .routes import console_mount
+from .routes import console_exception_handlers, console_mount
 from .security import ConsoleHeadersMiddleware
 from .session import SessionSealer
 
-__all__ = ["ConsoleHeadersMiddleware", "SessionSealer", "console_mount"]
+__all__ = [
+    "ConsoleHeadersMiddleware",
+    "SessionSealer",
+    "console_exception_handlers",
+    "console_mount",
+]

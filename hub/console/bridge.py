@@ -9,6 +9,7 @@ else; the policy test over the console compares the two.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ from starlette.requests import Request
 
 from hub.api.access import AccessGuard
 from hub.api.correlation import correlation_id_of
+from hub.api.rate_limit import rate_limit_key
 from hub.auth import AuthenticationError, Principal
 from privacy import Purpose, UnknownPurposeError, parse_purpose
 from resolvers.context import HubContext
@@ -25,6 +27,14 @@ from .session import ConsoleSession
 
 class SignInRequiredError(Exception):
     """No valid session: the token is missing, expired or no longer verifies."""
+
+
+class RateLimitedError(Exception):
+    """The principal has used up its requests for now (the API's bucket, shared)."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"rate limited; retry after {retry_after} s")
+        self.retry_after = retry_after
 
 
 @dataclass
@@ -66,12 +76,19 @@ async def run_document(request: Request, session: ConsoleSession | None, documen
                        variables: dict[str, Any] | None = None) -> PageData:
     """Execute ``document`` as the session's principal under its purpose.
 
+    Every document takes a token from the principal's rate-limit bucket, the one its API
+    requests take from, so the console is no way around the API's limit.
+
     Raises:
         SignInRequiredError: the session is missing or its token no longer verifies.
+        RateLimitedError: the principal has no request left for now.
     """
     principal = principal_of(request, session)
     assert session is not None  # principal_of refused a missing session
     state = request.app.state
+    wait = state.limiter.take(rate_limit_key(principal))
+    if wait > 0:
+        raise RateLimitedError(max(1, math.ceil(wait)))
     guard = AccessGuard(principal=principal, purpose=purpose_of(session),
                         correlation_id=correlation_id_of(request.scope),
                         store=state.store, audit=state.audit)

@@ -37,6 +37,24 @@ NAVIGATION: dict[str, tuple[tuple[str, str], ...]] = {
     "charity_matching": (("/charity", "捐赠与匹配"),),
     "audit": (("/audit", "审计日志"),),
 }
+# The API's error codes (hub.errors.ERROR_CODES) in the console's language; the API's own
+# message follows as the detail (it never holds personal data).
+CODE_MESSAGES = {
+    "FORBIDDEN": "无权访问：您的角色、用途或管辖范围不允许此操作（已记入审计日志）",
+    "CONSENT_REQUIRED": ("缺少有效授权：该家庭（个人）未就此用途向您的机构授权，"
+                         "或授权已过期、已撤回"),
+    "BAD_INPUT": "输入有误",
+    "NOT_FOUND": "未找到（或不在您的管辖范围内）",
+    "CONFLICT": "当前状态不允许此操作",
+    "INVALID_TRANSITION": "当前状态不能转为所选状态",
+    "NO_STANDARD": "该地区、年度尚无低保标准",
+    "NO_RULESET": "该地区、日期尚无适用的核对规则",
+    "UNAVAILABLE": "服务的某一部分尚未配置",
+    "DATABASE_UNAVAILABLE": "数据库暂时无法连接，请稍后重试",
+    "UNAUTHENTICATED": "登录已失效，请重新登录",
+    "RATE_LIMITED": "请求过于频繁，请稍后重试",
+    "INTERNAL": "服务器内部错误（已记录，可凭关联编号查询）",
+}
 CSRF_FAILED = "表单已失效（CSRF 校验失败），请刷新后重试；未作任何更改"
 MAX_FIELD_CHARS = 200  # a longer form field is refused with a message (nothing is written)
 
@@ -80,8 +98,10 @@ def to_signin() -> Response:
 
 
 def messages(page: PageData) -> list[str]:
-    """A document's errors as lines for the page: the message and its code."""
-    return [f"{message}（{code}）" for code, message in page.errors]
+    """A document's errors as lines for the page: in Chinese by code, then the API's
+    message and the code."""
+    return [f"{CODE_MESSAGES.get(code, '操作未完成')}。详情：{message}（{code}）"
+            for code, message in page.errors]
 
 
 async def form_fields(request: Request) -> dict[str, str]:

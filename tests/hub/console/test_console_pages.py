@@ -10,10 +10,12 @@ import re
 import pytest
 from starlette.testclient import TestClient
 
+from hub.app import create_app
+from hub.config import Settings
 from hub.console.casework import HOUSEHOLD_DOCUMENT, VERIFY_DOCUMENT
 from hub.console.security import CONTENT_SECURITY_POLICY
 from hub.store import Store
-from tests.api_helpers import gql
+from tests.api_helpers import api_settings, gql
 from tests.console_helpers import (
     CASEWORKER,
     DEPARTMENT,
@@ -189,3 +191,21 @@ def test_the_reverification_list_shows_what_graphql_returns(client: TestClient) 
     sign_in(client, VERIFIER, "verification")
     refused = client.get("/console/reverification", params={"region": "659001"})
     assert refused.status_code == 400 and 'id="due"' not in refused.text
+
+
+def test_the_console_takes_from_the_api_rate_limit_bucket(
+        settings: Settings, linked_sample: Store, household_id: str) -> None:
+    from hub.api.rate_limit import TokenBucketLimiter
+
+    limiter = TokenBucketLimiter(per_minute=3)
+    with TestClient(create_app(api_settings(settings), store=linked_sample,
+                               limiter=limiter)) as client:
+        sign_in(client, CASEWORKER, "aid_administration")
+        assert gql(client, "{ me { subject } }", bearer=CASEWORKER).status_code == 200
+        pages = [client.get(f"/console/household?household_id={household_id}")
+                 for _ in range(3)]
+        assert [p.status_code for p in pages] == [200, 200, 429]  # 1 API + 2 pages = 3
+        limited = pages[-1]
+        assert int(limited.headers["retry-after"]) >= 1
+        assert "请求过于频繁" in limited.text and 'id="members"' not in limited.text
+        assert gql(client, "{ me { subject } }", bearer=CASEWORKER).status_code == 429
