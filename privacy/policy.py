@@ -319,6 +319,8 @@ GRAPHQL_FIELD_CLASSES: Mapping[tuple[str, str], AccessClass] = {
     ("Query", "reverificationsDue"): _C.AID_PROGRAMME,
     ("ReverificationDue", "*"): _C.AID_PROGRAMME,
     ("ReverificationDue", "householdId"): _C.REFERENCE,
+    ("ReverificationPage", "*"): _C.REFERENCE,
+    ("ReverificationPage", "households"): _C.AID_PROGRAMME,
     # monitoring alerts and overlap checks
     ("Query", "monitoringAlerts"): _C.AID_PROGRAMME,
     ("Query", "overlaps"): _C.AID_PROGRAMME,

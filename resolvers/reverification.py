@@ -26,6 +26,7 @@ from resolvers.permissions import PurposeAllowed, purpose_required
 
 REGION_CODE_LENGTH = 6
 MAX_HORIZON_DAYS = 366
+MAX_PAGE = 200
 
 
 @strawberry.type(description="A household due for re-verification, and why.")
@@ -47,12 +48,22 @@ class ReverificationDue:
                    reason=due.reason, audit_subject=subject)
 
 
+@strawberry.type(description="A page of the schedule: `total` households are due in all.")
+class ReverificationPage:
+    total: int
+    next_offset: int | None
+    households: list[ReverificationDue]
+
+
 async def resolve_reverifications_due(info: Info[HubContext, None], region: str,
                                       as_of: date | None = None,
-                                      horizon_days: int | None = None
-                                      ) -> list[ReverificationDue]:
-    """The region's schedule on ``asOf`` (default today), earliest due first."""
+                                      horizon_days: int | None = None, first: int = 50,
+                                      offset: int = 0) -> ReverificationPage:
+    """The region's schedule on ``asOf`` (default today), earliest due first; one page
+    of it (only the households returned are audited as read)."""
     ctx = info.context
+    if not 1 <= first <= MAX_PAGE or offset < 0:
+        raise client_error(f"first must be 1–{MAX_PAGE} and offset 0 or more", "BAD_INPUT")
     if len(region) != REGION_CODE_LENGTH or not region.isdigit():
         raise client_error("region must be a 6-digit 行政区划 code", "BAD_INPUT")
     if horizon_days is not None and not 0 <= horizon_days <= MAX_HORIZON_DAYS:
@@ -70,12 +81,15 @@ async def resolve_reverifications_due(info: Info[HubContext, None], region: str,
                                 horizon_days=horizon_days))
     except RulesetError as exc:
         raise graphql_error(exc, f"{exc}; choose an asOf date a ruleset covers") from None
-    return [ReverificationDue.build(item, region) for item in due]
+    page = due[offset:offset + first]
+    more = offset + first < len(due)
+    return ReverificationPage(total=len(due), next_offset=offset + first if more else None,
+                              households=[ReverificationDue.build(i, region) for i in page])
 
 
 @strawberry.type
 class ReverificationQuery:
-    reverifications_due: list[ReverificationDue] = strawberry.field(
+    reverifications_due: ReverificationPage = strawberry.field(
         resolver=resolve_reverifications_due,
         permission_classes=[PurposeAllowed, purpose_required(Purpose.AID_ADMINISTRATION)],
         description="Households of a region due for re-verification by `asOf` + "

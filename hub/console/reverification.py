@@ -17,9 +17,12 @@ from .bridge import SignInRequiredError, principal_of, run_document
 from .pages import messages, render, session_of, to_signin
 
 DUE_DOCUMENT = """
-query ConsoleReverification($region: String!, $asOf: Date, $horizonDays: Int) {
-  reverificationsDue(region: $region, asOf: $asOf, horizonDays: $horizonDays) {
-    householdId programme intervalMonths dueDate reason
+query ConsoleReverification($region: String!, $asOf: Date, $horizonDays: Int,
+                             $offset: Int! = 0) {
+  reverificationsDue(region: $region, asOf: $asOf, horizonDays: $horizonDays, first: 50,
+                     offset: $offset) {
+    total nextOffset
+    households { householdId programme intervalMonths dueDate reason }
   }
 }"""
 DEFAULT_HORIZON_DAYS = 90
@@ -37,7 +40,7 @@ async def reverification(request: Request) -> Response:
     region = query.get("region", "").strip() or (regions[0] if len(regions) == 1 else "")
     context: dict[str, object] = {
         "regions": regions, "region": region, "as_of": query.get("as_of", "").strip(),
-        "horizon": query.get("horizon", str(DEFAULT_HORIZON_DAYS)).strip(), "due": None}
+        "horizon": query.get("horizon", str(DEFAULT_HORIZON_DAYS)).strip(), "page": None}
     problems = []
     variables: dict[str, object] = {"region": region}
     try:
@@ -50,12 +53,17 @@ async def reverification(request: Request) -> Response:
         problems.append("提前天数应为 0–366 的整数")
     elif horizon:
         variables["horizonDays"] = int(horizon)
+    offset = query.get("offset", "0").strip()
+    if not (offset.isdigit() and len(offset) <= 7):
+        problems.append("页码参数不正确")
+    else:
+        variables["offset"] = int(offset)
     if not region or problems:
         return render(request, "reverification.html", {**context, "errors": problems},
                       status_code=400 if problems else 200)
     page = await run_document(request, session, DUE_DOCUMENT, variables)
     return render(request, "reverification.html", {
-        **context, "due": page.data.get("reverificationsDue"), "errors": messages(page)},
+        **context, "page": page.data.get("reverificationsDue"), "errors": messages(page)},
         status_code=200 if page.ok else 400)
 
 

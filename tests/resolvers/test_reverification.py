@@ -24,8 +24,9 @@ REGION = "659001"
 AS_OF = date(2026, 10, 31)
 CASEWORKER = token("caseworker", org="民政", regions=(REGION,))
 VERIFIER = token("verifier", org="核对中心", subject="verifier-001", regions=(REGION,))
-DUE = """query($r: String!, $d: Date, $h: Int) { reverificationsDue(region: $r, asOf: $d,
-  horizonDays: $h) { householdId programme intervalMonths dueDate reason } }"""
+DUE = """query($r: String!, $d: Date, $h: Int, $o: Int! = 0) { reverificationsDue(region: $r,
+  asOf: $d, horizonDays: $h, first: 5, offset: $o) { total nextOffset
+  households { householdId programme intervalMonths dueDate reason } } }"""
 
 
 @pytest.fixture
@@ -36,19 +37,29 @@ def client(settings: Settings, linked_sample: Store) -> Iterator[TestClient]:
 
 def test_the_schedule_equals_the_rules_and_is_audited(client: TestClient, settings: Settings,
                                                        linked_sample: Store) -> None:
-    answer = gql(client, DUE, bearer=CASEWORKER, purpose="aid_administration",
-                 variables={"r": REGION, "d": AS_OF.isoformat(), "h": 366}).json()
+    response = gql(client, DUE, bearer=CASEWORKER, purpose="aid_administration",
+                   variables={"r": REGION, "d": AS_OF.isoformat(), "h": 366})
+    answer = response.json()
     assert "errors" not in answer, answer
-    rows = answer["data"]["reverificationsDue"]
+    page = answer["data"]["reverificationsDue"]
+    rows = page["households"]
     expected = reviews_due(Verifier(linked_sample, open_privacy(settings)), REGION, AS_OF,
                            horizon_days=366)
-    assert rows and [r["householdId"] for r in rows] == [e.household_id for e in expected]
-    assert [r["dueDate"] for r in rows] == [e.due_date.isoformat() for e in expected]
+    assert page["total"] == len(expected) > 5 and page["nextOffset"] == 5
+    assert [r["householdId"] for r in rows] == [e.household_id for e in expected[:5]]
+    assert [r["dueDate"] for r in rows] == [e.due_date.isoformat() for e in expected[:5]]
+    last = gql(client, DUE, bearer=CASEWORKER, purpose="aid_administration", variables={
+        "r": REGION, "d": AS_OF.isoformat(), "h": 366, "o": len(expected) - 2})
+    tail = last.json()["data"]["reverificationsDue"]
+    assert tail["nextOffset"] is None
+    assert [r["householdId"] for r in tail["households"]] == [
+        e.household_id for e in expected[-2:]]
     assert {r["intervalMonths"] for r in rows} <= {6, 12} and all(r["reason"] for r in rows)
     log = AuditLog.open(linked_sample, api_settings(settings))
+    requests = {response.headers["x-correlation-id"], last.headers["x-correlation-id"]}
     audited = {e.subject_ref for e in log.events()
-               if e.action == "query.reverificationsDue" and e.subject_ref}
-    assert len(audited) == len(rows)  # one subject per household listed
+               if e.correlation_id in requests and e.subject_ref}
+    assert len(audited) == len(rows) + 2  # one subject per household returned, no more
 
 
 def test_other_purposes_regions_and_bad_input_are_refused(client: TestClient) -> None:

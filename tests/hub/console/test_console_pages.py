@@ -57,6 +57,9 @@ def test_every_page_has_a_strict_csp_and_no_inline_script(client: TestClient,
         assert "'unsafe-inline'" not in CONTENT_SECURITY_POLICY
         assert inline_script_problems(answer.text) == [], path
         assert answer.headers["cache-control"] == "no-store"
+    script = client.get("/console/static/vendor/d3/d3.min.js")
+    assert script.status_code == 200 and "max-age=3600" in script.headers["cache-control"]
+    assert script.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
 
 
 def test_the_purpose_is_shown_on_every_page(client: TestClient, household_id: str) -> None:
@@ -175,13 +178,14 @@ def test_the_reverification_list_shows_what_graphql_returns(client: TestClient) 
     answer = gql(client, DUE_DOCUMENT, bearer=CASEWORKER, purpose="aid_administration",
                  variables=variables).json()
     rows = answer["data"]["reverificationsDue"]
-    assert rows, "the sample has households due within a year"
+    assert rows["households"], "the sample has households due within a year"
     sign_in(client, CASEWORKER, "aid_administration")
     page = client.get("/console/reverification",
                       params={"region": "659001", "as_of": "2026-10-31", "horizon": "366"})
     assert page.status_code == 200
-    assert f'id="due-count">{len(rows)}<' in page.text
-    for value in leaves(rows):
+    assert f'id="due-count">{rows["total"]}<' in page.text
+    assert page.text.count("console/household?household_id=") == len(rows["households"])
+    for value in leaves(rows["households"]):
         assert html.escape(str(value)) in page.text, f"{value!r} from GraphQL missing"
     bad = client.get("/console/reverification", params={"as_of": "2026-02-30"})
     assert bad.status_code == 400 and "核对日期格式不正确" in bad.text
