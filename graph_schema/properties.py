@@ -203,7 +203,10 @@ NODE_PROPERTIES: Final = MappingProxyType({
     ),
     labels.HOUSEHOLD: _merge(
         plain(KEY, "household_id"),
-        plain(CODE, "region_code", "urban_rural", "township"),
+        plain(CODE, "region_code", "urban_rural", "township", "review_programme"),
+        # the re-verification plan a monitoring run drew (hub.rules.schedule)
+        plain(NUMBER, "review_interval_months", "review_anchor", "review_unstable",
+              "review_drawn_on"),
         indexed("hukou_no"),
     ),
     labels.CONSENT: _merge(

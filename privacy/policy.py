@@ -224,9 +224,13 @@ GRAPHQL_FIELD_CLASSES: Mapping[tuple[str, str], AccessClass] = {
     ("Principal", "*"): _C.PUBLIC,
     ("AuditEvent", "*"): _C.AUDIT,
     ("AuditEventPage", "*"): _C.AUDIT,
+    ("Query", "auditChain"): _C.AUDIT,
+    ("AuditChainReport", "*"): _C.AUDIT,
+    ("AuditChainBreak", "*"): _C.AUDIT,
     ("Consent", "*"): _C.CONSENT,
     # the linked graph: root fields and person / household / aid chain types
     ("Query", "person"): _C.REFERENCE,
+    ("Query", "people"): _C.REFERENCE,
     ("Query", "household"): _C.REFERENCE,
     ("Query", "aidChain"): _C.AID_PROGRAMME,
     ("Query", "sourceRecords"): _C.REFERENCE,

@@ -1,9 +1,11 @@
-"""``auditEvents``: the audit log for auditors, paginated, pseudonymous by construction.
+"""``auditEvents`` and ``auditChain``: the audit log for auditors, and its verification.
 
 Events hold no field values, names or ID numbers — only pseudonymous subject references
 — so an auditor reviews who accessed what, and why, without seeing personal data.
 Access is decided by the policy (class ``audit``: the audit administrator, role
-``auditor``, purpose ``audit``); reading the log is itself audited.
+``auditor``, purpose ``audit``); reading the log is itself audited. ``auditChain`` runs
+the check of ``hub audit verify`` for the console, so an auditor needs no shell on the
+server (and no side door past the policy) to confirm the log is intact.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
 from hub.privacy_graph.audit import AuditFilter
-from privacy import AuditEvent, utc_timestamp
+from privacy import AuditEvent, ChainReport, utc_timestamp
 from resolvers.context import HubContext
 from resolvers.errors import client_error
 from resolvers.permissions import PurposeAllowed
@@ -100,3 +102,53 @@ async def resolve_audit_events(info: Info[HubContext, None], first: int = 50, af
 audit_events_field = strawberry.field(
     resolver=resolve_audit_events, permission_classes=[PurposeAllowed],
     description="The audit log (auditors: X-Purpose audit). No personal data.")
+
+
+@strawberry.type(name="AuditChainBreak", description="The first broken link of the chain.")
+class AuditChainBreakType:
+    seq: int
+    kind: str = strawberry.field(
+        description="edited, deleted, reordered, truncated, checkpoint, forged, head, "
+                    "anchor or replaced.")
+    detail: str
+
+
+@strawberry.type(description="What `hub audit verify` reports: intact or where it breaks.")
+class AuditChainReport:
+    ok: bool = strawberry.field(description="No hash, link, MAC, checkpoint, head or "
+                                            "anchor check failed.")
+    events: int = strawberry.field(description="Events verified (before the break, if any).")
+    last_seq: int
+    head_hash: str
+    checkpoints_verified: int
+    legacy_events: int = strawberry.field(
+        description="Events accepted without a MAC (written before event MACs).")
+    head_authenticated: bool
+    anchored_seq: int | None = strawberry.field(
+        description="The seq the anchor outside Neo4j vouches for; null without one.")
+    broken: AuditChainBreakType | None
+
+    @classmethod
+    def from_report(cls, report: ChainReport) -> AuditChainReport:
+        """The GraphQL view of a verification report."""
+        broken = report.broken
+        return cls(
+            ok=report.ok, events=report.events, last_seq=report.last_seq,
+            head_hash=report.head_hash, checkpoints_verified=report.checkpoints_verified,
+            legacy_events=report.legacy_events, head_authenticated=report.head_authenticated,
+            anchored_seq=report.anchored_seq,
+            broken=AuditChainBreakType(seq=broken.seq, kind=broken.kind, detail=broken.detail)
+            if broken is not None else None)
+
+
+async def resolve_audit_chain(info: Info[HubContext, None]) -> AuditChainReport:
+    """Verify the whole chain now (this request's own event is appended after it)."""
+    audit = info.context.audit
+    if audit is None:
+        raise client_error("the audit log is unavailable", "UNAVAILABLE")
+    return AuditChainReport.from_report(await run_in_threadpool(audit.verify))
+
+
+audit_chain_field = strawberry.field(
+    resolver=resolve_audit_chain, permission_classes=[PurposeAllowed],
+    description="Verify the audit chain (auditors: X-Purpose audit), as `hub audit verify`.")

@@ -1,4 +1,5 @@
-"""Root fields of the linked graph: ``person``, ``household``, ``aidChain``, ``sourceRecords``.
+"""Root fields of the linked graph: ``person``, ``people``, ``household``, ``aidChain``,
+``sourceRecords``.
 
 Each root field runs one query (jurisdiction decided in it, after the indexed anchor
 match), then, where the declared purpose needs it, checks consent for the subject it
@@ -10,6 +11,7 @@ is refused like one without consent, so the API is no oracle of who is in the hu
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import strawberry
@@ -23,6 +25,7 @@ from hub.lookups.cards import (
     aid_chain_card,
     blind_id,
     household_card,
+    people_by_name_birth,
     person_card,
     provenance_card,
 )
@@ -38,6 +41,8 @@ from resolvers.people_types import (
 )
 from resolvers.permissions import PurposeAllowed
 
+MAX_PEOPLE = 50
+MAX_NAME_CHARS = 64
 CONSENT_MESSAGE = ("no consent in force for this purpose from the data subject "
                    "(missing, expired or revoked)")
 
@@ -129,6 +134,50 @@ async def resolve_person(info: Info[HubContext, None], id_number: str | None = N
     return PersonType.build(lookup.value)
 
 
+def _blind_name_birth(info: Info[HubContext, Any], name: str, birth_date: date) -> str:
+    """The blind index ingest stores on a record (``bi_name_birth``), computed the same way."""
+    kit = info.context.kit
+    if kit is None:
+        raise client_error("field keys unavailable", "UNAVAILABLE")
+    try:
+        return kit.indexer.name_birth(name, birth_date)
+    except InvalidIdentifierError:
+        raise bad_input("name is empty once normalised") from None
+
+
+async def resolve_people(info: Info[HubContext, None], name: str, birth_date: date,
+                         first: int = 20) -> list[PersonType]:
+    """The people whose department records carry this name and birth date.
+
+    Each match is decided like ``person``: outside the jurisdiction it is left out and the
+    refusal audited; under a consent purpose a match without consent is left out (audited),
+    and no match at all is refused like missing consent (no oracle of who is in the hub).
+    """
+    if not 1 <= first <= MAX_PEOPLE:
+        raise bad_input(f"first must be between 1 and {MAX_PEOPLE}")
+    if len(name) > MAX_NAME_CHARS:
+        raise bad_input(f"name is longer than {MAX_NAME_CHARS} characters")
+    ctx = info.context
+    bi_name_birth = _blind_name_birth(info, name, birth_date)
+    lookups = await run_in_threadpool(
+        lambda: people_by_name_birth(ctx.store, bi_name_birth=bi_name_birth,
+                                     regions=ctx.regions, first=first))
+    people: list[PersonType] = []
+    for lookup in lookups:
+        subject = DataSubject("person", str(lookup.subject_id), region_code=lookup.region_code)
+        if not admit(info, lookup, subject) or lookup.value is None:
+            continue
+        try:
+            await check_consent(info, person_subject(lookup.value))
+        except GraphQLError:
+            continue  # refused and audited; the other matches may still be returned
+        people.append(PersonType.build(lookup.value))
+    if not people and _needs_consent(info):
+        reason = "denied" if any(lookup.allowed for lookup in lookups) else "not_found"
+        raise _refuse_consent(info, reason)
+    return people
+
+
 async def resolve_household(info: Info[HubContext, None], household_id: str | None = None,
                             id_number: str | None = None) -> HouseholdType | None:
     """A household by id, or the current household of the person with that ID number."""
@@ -188,6 +237,11 @@ class PeopleQuery:
         resolver=resolve_person, permission_classes=[PurposeAllowed],
         description="A person by `idNumber` (blind index) or `personId`; null if unknown "
                     "or outside your jurisdiction.")
+    people: list[PersonType] = strawberry.field(
+        resolver=resolve_people, permission_classes=[PurposeAllowed],
+        description="The people whose department records carry this name and birth date "
+                    "(name + birth date blind index), at most `first` (1 to 50); those "
+                    "outside your jurisdiction are left out.")
     household: HouseholdType | None = strawberry.field(
         resolver=resolve_household, permission_classes=[PurposeAllowed],
         description="A household by `householdId` or a current member's `idNumber`.")

@@ -1,5 +1,9 @@
 """``reverificationsDue``: the households of a region whose re-verification falls due.
 
+The plans come from the last monitoring run's schedule (``hub.rules.schedule``; a page
+read in milliseconds), or are computed now for a region no run has drawn; ``drawnOn``
+says which.
+
 DOMAIN.md 4: 特困 and stable 低保 households are reviewed yearly, 低保 households with
 unstable income and working-age members every six months (``hub.rules.reviews``). The
 schedule is civil affairs' own work, so the field is bound to the ``aid_administration``
@@ -18,7 +22,8 @@ from strawberry.types import Info
 
 from hub.api.field_policy import action_of
 from hub.rules import RulesetError, Verifier
-from hub.rules.reviews import ReviewDue, reviews_due
+from hub.rules.reviews import ReviewDue, review_until
+from hub.rules.schedule import due_by
 from privacy import DataSubject, Purpose
 from resolvers.context import HubContext
 from resolvers.errors import client_error, graphql_error
@@ -52,6 +57,8 @@ class ReverificationDue:
 class ReverificationPage:
     total: int
     next_offset: int | None
+    drawn_on: date | None = strawberry.field(description=(
+        "The day the plans were drawn (by a monitoring run); null: computed now."))
     households: list[ReverificationDue]
 
 
@@ -75,15 +82,18 @@ async def resolve_reverifications_due(info: Info[HubContext, None], region: str,
     if ctx.kit is None:
         raise client_error("verification is not configured on this server", "UNAVAILABLE")
     verifier = Verifier(ctx.store, ctx.kit)
+    day = as_of or date.today()
     try:
-        due = await run_in_threadpool(
-            lambda: reviews_due(verifier, region, as_of or date.today(),
-                                horizon_days=horizon_days))
+        schedule = await run_in_threadpool(
+            lambda: due_by(verifier, region, day,
+                           review_until(verifier, region, day, horizon_days)))
     except RulesetError as exc:
         raise graphql_error(exc, f"{exc}; choose an asOf date a ruleset covers") from None
+    due = schedule.due
     page = due[offset:offset + first]
     more = offset + first < len(due)
     return ReverificationPage(total=len(due), next_offset=offset + first if more else None,
+                              drawn_on=schedule.drawn_on,
                               households=[ReverificationDue.build(i, region) for i in page])
 
 

@@ -18,7 +18,12 @@ from hub.api.document_cache import DocumentCache
 from hub.api.error_masking import log_errors
 from hub.api.extensions import ApiLimits, hardening_extensions
 from resolvers.aid_report import AidReportMutation
-from resolvers.audit import AuditEventPage, audit_events_field
+from resolvers.audit import (
+    AuditChainReport,
+    AuditEventPage,
+    audit_chain_field,
+    audit_events_field,
+)
 from resolvers.charity import CharityMutation, CharityQuery
 from resolvers.consent import ConsentType, record_consent_field, revoke_consent_field
 from resolvers.health import Health, resolve_health
@@ -36,6 +41,7 @@ class CoreQuery:
     me: PrincipalType = strawberry.field(
         resolver=resolve_me, description="The caller, the declared purpose, correlation id.")
     audit_events: AuditEventPage = audit_events_field
+    audit_chain: AuditChainReport = audit_chain_field
 
 
 @strawberry.type

@@ -93,9 +93,21 @@ def shot(browser: Any, name: str) -> None:
 
 def wait_text(browser: Any, css: str, timeout: float = 10) -> str:
     """The element's text, waiting for it: a click that submits a form returns before the
-    next page has loaded."""
+    next page has loaded (an element of the old page going stale is waited out too)."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.wait import WebDriverWait
 
-    element = WebDriverWait(browser, timeout).until(
-        lambda driver: driver.find_element("css selector", css))
-    return str(element.text)
+    found = WebDriverWait(browser, timeout, ignored_exceptions=(
+        StaleElementReferenceException,)).until(
+        lambda driver: (driver.find_element("css selector", css).text,))
+    return str(found[0])
+
+
+def submit_and_wait(browser: Any, button_css: str, timeout: float = 10) -> None:
+    """Click a button that loads a new page, and wait until the old page is gone."""
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    old_page = browser.find_element("tag name", "html")
+    browser.find_element("css selector", button_css).click()
+    WebDriverWait(browser, timeout).until(expected_conditions.staleness_of(old_page))

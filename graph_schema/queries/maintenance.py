@@ -49,3 +49,10 @@ MATCH (p:Person)
 RETURN p.person_id AS person_id, p.merged_into AS merged_into
 ORDER BY person_id
 """
+
+# forget every drawn re-verification plan (the next reads compute the schedule live)
+CLEAR_REVIEW_PLANS = """
+MATCH (hh:Household) WHERE hh.review_drawn_on IS NOT NULL
+REMOVE hh.review_programme, hh.review_interval_months, hh.review_anchor,
+       hh.review_unstable, hh.review_drawn_on
+"""

@@ -35,6 +35,22 @@ RETURN allowed, p.person_id AS person_id, p.region_code AS region_code,
        CASE WHEN allowed THEN p {.*} END AS person
 """
 
+# the live people a name + birth date blind index names, through their records (several
+# people may share both); up to $first inside $regions, and up to $first outside them
+# (ids and regions only: their refusals are audited)
+PEOPLE_BY_NAME_BIRTH = """
+MATCH (:SourceRecord {bi_name_birth: $bi_name_birth})-[:RESOLVES_TO]->(p:Person)
+WHERE p.merged_into IS NULL
+WITH DISTINCT p
+WITH p, ($regions IS NULL OR p.region_code IN $regions) AS allowed
+ORDER BY p.person_id
+WITH allowed, collect(p)[..$first] AS people
+UNWIND people AS p
+RETURN allowed, p.person_id AS person_id, p.region_code AS region_code,
+       CASE WHEN allowed THEN p {.*} END AS person
+ORDER BY person_id
+"""
+
 # the household view, anchored on the household or on one member's blind index
 HOUSEHOLD_CARD = """
 CALL () {

@@ -72,3 +72,30 @@ MATCH (hh:Household)
 RETURN hh.household_id AS household_id
 ORDER BY household_id
 """
+
+# the re-verification schedule drawn by a monitoring run (hub.rules.schedule): one plan per
+# household with current basic aid; the households of the region no longer planned lose it
+STORE_REVIEW_PLANS = """
+UNWIND $plans AS plan
+MATCH (hh:Household {household_id: plan.household_id})
+SET hh.review_programme = plan.programme, hh.review_interval_months = plan.interval,
+    hh.review_anchor = plan.anchor, hh.review_unstable = plan.unstable,
+    hh.review_drawn_on = $drawn_on
+"""
+CLEAR_STALE_REVIEW_PLANS = """
+MATCH (hh:Household {region_code: $region_code})
+WHERE hh.review_drawn_on IS NOT NULL AND NOT hh.household_id IN $planned
+REMOVE hh.review_programme, hh.review_interval_months, hh.review_anchor,
+       hh.review_unstable, hh.review_drawn_on
+"""
+STORED_REVIEW_PLANS = """
+MATCH (hh:Household {region_code: $region_code})
+WHERE hh.review_drawn_on IS NOT NULL
+RETURN hh.household_id AS household_id, hh.review_programme AS programme,
+       hh.review_interval_months AS interval, hh.review_anchor AS anchor,
+       hh.review_unstable AS unstable, hh.review_drawn_on AS drawn_on
+"""
+REGIONS_WITH_HOUSEHOLDS = """
+MATCH (hh:Household) WHERE hh.region_code IS NOT NULL
+RETURN DISTINCT hh.region_code AS region_code ORDER BY region_code
+"""

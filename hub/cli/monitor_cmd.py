@@ -45,8 +45,9 @@ def run(
         store_task = bar.add_task("storing alerts", total=None)
 
         def progress(stage: str, done: int, total: int) -> None:
-            task = store_task if stage == "store" else detect_task
-            label = "storing alerts" if stage == "store" else f"detecting: {stage}"
+            task = store_task if stage in ("store", "schedule") else detect_task
+            label = {"store": "storing alerts", "schedule": "re-verification schedule"}.get(
+                stage, f"detecting: {stage}")
             bar.update(task, completed=done, total=total, description=label)
 
         result = run_monitoring(store, open_privacy(s), as_of=day, region=region,
@@ -59,7 +60,8 @@ def run(
         table.add_row(kind, str(count))
     console.print(table)
     console.print(f"new {result.created}, seen again {result.seen_again}, reopened "
-                  f"{result.reopened}, closed {result.closed} in {result.seconds:.1f}s")
+                  f"{result.reopened}, closed {result.closed}; re-verification planned for "
+                  f"{result.planned} households; in {result.seconds:.1f}s")
 
 
 @app.command("alerts")

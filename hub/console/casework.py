@@ -1,4 +1,5 @@
-"""The caseworker's and the verifier's pages: find a household, its page, consent, verify.
+"""The caseworker's and the verifier's pages: find a household (by a member's ID number,
+or by name and birth date), its page, consent, verify.
 
 The household page shows members, legal supporters, aid from every department and
 assets, each value as the household document returns it for the session's role and
@@ -9,9 +10,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from privacy import InvalidIdentifierError, normalise_id_number
@@ -42,6 +44,14 @@ query ConsoleHousehold($idNumber: String, $householdId: String) {
   }
 }"""
 
+PEOPLE_DOCUMENT = """
+query ConsolePeople($name: String!, $birthDate: Date!) {
+  people(name: $name, birthDate: $birthDate, first: 20) {
+    personId name birthDate regionCode householdId
+  }
+}"""
+MAX_NAME_CHARS = 64  # the API's limit (resolvers.people.MAX_NAME_CHARS)
+
 CONSENT_DOCUMENT = """
 mutation ConsoleConsent($consent: RecordConsentInput!) {
   recordConsent(consent: $consent) { consentId }
@@ -63,6 +73,53 @@ async def home(request: Request) -> Response:
     if session_of(request) is None:
         return to_signin()
     return render(request, "home.html", {})
+
+
+def _name_problem(name: str, raw_date: str) -> str | None:
+    """A message for a missing or malformed name or birth date, or ``None``."""
+    if not name:
+        return "请输入姓名"
+    if len(name) > MAX_NAME_CHARS:
+        return f"姓名过长（{len(name)} 字符，上限 {MAX_NAME_CHARS}）"
+    if not raw_date:
+        return "请输入出生日期"
+    try:
+        if len(raw_date) != 10:
+            raise ValueError(raw_date)
+        date.fromisoformat(raw_date)
+    except ValueError:
+        return "出生日期格式不正确（应为 YYYY-MM-DD，如 1980-01-31）"
+    return None
+
+
+async def find(request: Request) -> Response:
+    """Find people by name and birth date: one with a household opens its page, several
+    (or one without a household) are listed to choose from, none says so."""
+    session = session_of(request)
+    if session is None:
+        return to_signin()
+    name = request.query_params.get("name", "").strip()
+    raw_date = request.query_params.get("birth_date", "").strip()
+    shown = {"name": name[:MAX_FIELD_CHARS], "birth_date": raw_date[:MAX_FIELD_CHARS]}
+    problem = _name_problem(name, raw_date)
+    if problem:
+        return render(request, "home.html", {**shown, "errors": [problem]}, status_code=400)
+    try:
+        page = await run_document(request, session, PEOPLE_DOCUMENT,
+                                  {"name": name, "birthDate": raw_date})
+    except SignInRequiredError:
+        return to_signin()
+    matches = page.data.get("people") or []
+    if not page.ok:
+        return render(request, "home.html", {**shown, "errors": messages(page)},
+                      status_code=400)
+    if not matches:
+        return render(request, "home.html", {**shown, "errors": [
+            "未找到姓名与出生日期都相符的人员（或不在您的管辖范围内）"]}, status_code=404)
+    if len(matches) == 1 and matches[0].get("householdId"):
+        target = urlencode({"household_id": matches[0]["householdId"]})
+        return RedirectResponse(f"/console/household?{target}", status_code=303)
+    return render(request, "home.html", {**shown, "matches": matches})
 
 
 async def household(request: Request) -> Response:
@@ -154,6 +211,7 @@ async def verify(request: Request) -> Response:
 ROUTES: list[BaseRoute] = [
     Route("/", home, name="console-home"),
     Route("/household", household, name="console-household"),
+    Route("/find", find, name="console-find"),
     Route("/consent", consent, methods=["POST"], name="console-consent"),
     Route("/verify", verify, name="console-verify"),
 ]

@@ -21,7 +21,7 @@ query ConsoleReverification($region: String!, $asOf: Date, $horizonDays: Int,
                              $offset: Int! = 0) {
   reverificationsDue(region: $region, asOf: $asOf, horizonDays: $horizonDays, first: 50,
                      offset: $offset) {
-    total nextOffset
+    total nextOffset drawnOn
     households { householdId programme intervalMonths dueDate reason }
   }
 }"""

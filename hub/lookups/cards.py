@@ -115,6 +115,24 @@ def person_card(store: Store, *, person_id: str | None = None, bi_id: str | None
     return found
 
 
+def people_by_name_birth(store: Store, *, bi_name_birth: str, regions: list[str] | None,
+                         first: int) -> list[Lookup[PersonView]]:
+    """The live people whose records carry this name + birth date blind index, by id.
+
+    At most ``first`` inside ``regions`` (with their view) and ``first`` outside them
+    (found but not allowed, without a view: their refusal is audited).
+    """
+    rows = store.read(q.PEOPLE_BY_NAME_BIRTH, bi_name_birth=bi_name_birth, regions=regions,
+                      first=first)
+    found: list[Lookup[PersonView]] = []
+    for row in rows:
+        lookup: Lookup[PersonView] = _lookup(row, "person_id")
+        if lookup.allowed and row["person"] is not None:
+            lookup.value = PersonView.from_props(row["person"])
+        found.append(lookup)
+    return found
+
+
 def aid_view(row: dict[str, Any]) -> AidView:
     """An aid row (node properties plus ``person_id``, ``person_region``, ``link``)."""
     return AidView(fact=FactView.from_props(row, labels.AID_RECORD), person_id=row["person_id"],

@@ -23,6 +23,8 @@ from hub.monitoring.eligibility import eligibility_findings
 from hub.monitoring.model import Finding
 from hub.monitoring.overlap import OverlapAnswer, answer_overlaps
 from hub.privacy_graph.kit import PrivacyKit
+from hub.rules.schedule import draw_schedule
+from hub.rules.verify import Verifier
 from hub.store import Store
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,7 @@ class MonitoringRun:
     seen_again: int = 0
     reopened: int = 0
     closed: int = 0
+    planned: int = 0  # households whose re-verification plan the run drew
     seconds: float = 0.0
     findings: list[Finding] = field(default_factory=list, repr=False)
 
@@ -70,7 +73,8 @@ def detect(store: Store, kit: PrivacyKit, scope: Scope, types: Iterable[str] = m
 def run_monitoring(store: Store, kit: PrivacyKit, *, as_of: date, region: str | None = None,
                    types: Iterable[str] = model.ALL_TYPES,
                    progress: Progress | None = None) -> MonitoringRun:
-    """Detect, store alerts, close the ones that no longer hold.
+    """Detect, store alerts, close the ones that no longer hold; draw the re-verification
+    schedule (:mod:`hub.rules.schedule`) on the same as-of date.
 
     Args:
         store: the linked graph.
@@ -99,6 +103,9 @@ def run_monitoring(store: Store, kit: PrivacyKit, *, as_of: date, region: str | 
                                    types=wanted, region=region, on_batch=on_batch)
     run.created, run.seen_again = result.created, result.seen_again
     run.reopened, run.closed = result.reopened, result.closed
+    run.planned = draw_schedule(Verifier(store, kit), as_of, region)
+    if progress is not None:
+        progress("schedule", run.planned, run.planned)
     run.seconds = round(time.monotonic() - began, 2)
     log.info("monitoring run %s: %s found, %d new, %d closed in %.1fs", run.run_id,
              run.found, run.created, run.closed, run.seconds)

@@ -35,6 +35,7 @@ class ReviewDue:
     working_age_members: tuple[str, ...] = ()
     unstable_members: tuple[str, ...] = ()
     sources: tuple[Source, ...] = field(default=())
+    anchor: date | None = None  # the first month of the aid the reviews count from
 
 
 def add_months(day: date, months: int) -> date:
@@ -68,6 +69,16 @@ def next_review(anchor: date, interval: int, as_of: date) -> date:
     return due
 
 
+def review_reason(programme: str, interval: int, anchor: date, unstable: int) -> str:
+    """Why a household is reviewed this often (the same words wherever it is shown)."""
+    if programme == TEKUN_PROGRAMME:
+        return f"特困供养: 每{interval}个月复核 (自 {anchor:%Y-%m} 起)"
+    if unstable:
+        return (f"低保: 有劳动年龄成员且收入不稳定 ({unstable} 人), "
+                f"每{interval}个月复核 (自 {anchor:%Y-%m} 起)")
+    return f"低保: 收入稳定或无劳动年龄成员, 每{interval}个月复核 (自 {anchor:%Y-%m} 起)"
+
+
 def review_for(facts: HouseholdFacts, as_of: date, ruleset: Ruleset) -> ReviewDue | None:
     """The household's next review (None when no basic aid is current)."""
     living = facts.living
@@ -84,17 +95,29 @@ def review_for(facts: HouseholdFacts, as_of: date, ruleset: Ruleset) -> ReviewDu
                      if m.person_id in working and _unstable(m, as_of, ruleset))
     if tekun:
         programme, interval = TEKUN_PROGRAMME, rules.stable_months
-        reason = f"特困供养: 每{interval}个月复核 (自 {anchor:%Y-%m} 起)"
     elif unstable:
         programme, interval = "低保", rules.unstable_months
-        reason = (f"低保: 有劳动年龄成员且收入不稳定 ({len(unstable)} 人), "
-                  f"每{interval}个月复核 (自 {anchor:%Y-%m} 起)")
     else:
         programme, interval = "低保", rules.stable_months
-        reason = f"低保: 收入稳定或无劳动年龄成员, 每{interval}个月复核 (自 {anchor:%Y-%m} 起)"
+    reason = review_reason(programme, interval, anchor, len(unstable))
     due = next_review(anchor, interval, as_of)
     return ReviewDue(facts.household_id, programme, interval, due, reason, working, unstable,
-                     tuple(a.source for a in records))
+                     tuple(a.source for a in records), anchor)
+
+
+def review_plans(verifier: Verifier, region_code: str, as_of: date, *,
+                 batch: int = 200) -> list[ReviewDue]:
+    """Every household of a region with basic aid current on as-of, with its next review."""
+    ruleset = verifier.rulesets.for_region(region_code, as_of)
+    ids = [r["household_id"] for r in verifier.store.read(
+        q.HOUSEHOLDS_WITH_CURRENT_AID, region_code=region_code, month=as_of.replace(day=1))]
+    plans: list[ReviewDue] = []
+    for part in chunks(ids, batch):
+        for facts in verifier.gather(part).values():
+            item = review_for(facts, as_of, ruleset)
+            if item is not None:
+                plans.append(item)
+    return plans
 
 
 def reviews_due(verifier: Verifier, region_code: str, as_of: date, *,
@@ -111,15 +134,15 @@ def reviews_due(verifier: Verifier, region_code: str, as_of: date, *,
     Returns:
         Due reviews, earliest first.
     """
+    until = review_until(verifier, region_code, as_of, horizon_days)
+    due = [p for p in review_plans(verifier, region_code, as_of, batch=batch)
+           if p.due_date <= until]
+    return sorted(due, key=lambda r: (r.due_date, r.household_id))
+
+
+def review_until(verifier: Verifier, region_code: str, as_of: date,
+                 horizon_days: int | None) -> date:
+    """The last day a listed review may fall on (the ruleset's horizon by default)."""
     ruleset = verifier.rulesets.for_region(region_code, as_of)
     horizon = ruleset.reviews.horizon_days if horizon_days is None else horizon_days
-    until = as_of + timedelta(days=horizon)
-    ids = [r["household_id"] for r in verifier.store.read(
-        q.HOUSEHOLDS_WITH_CURRENT_AID, region_code=region_code, month=as_of.replace(day=1))]
-    due: list[ReviewDue] = []
-    for part in chunks(ids, batch):
-        for facts in verifier.gather(part).values():
-            item = review_for(facts, as_of, ruleset)
-            if item is not None and item.due_date <= until:
-                due.append(item)
-    return sorted(due, key=lambda r: (r.due_date, r.household_id))
+    return as_of + timedelta(days=horizon)

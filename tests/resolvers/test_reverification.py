@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
+from graph_schema.queries.maintenance import CLEAR_REVIEW_PLANS
 from hub.app import create_app
 from hub.config import Settings
 from hub.privacy_graph.audit import AuditLog
 from hub.privacy_graph.kit import open_privacy
 from hub.rules import Verifier
 from hub.rules.reviews import reviews_due
+from hub.rules.schedule import draw_schedule
 from hub.store import Store
 from tests.api_helpers import api_settings, gql, token
 
@@ -31,8 +34,33 @@ DUE = """query($r: String!, $d: Date, $h: Int, $o: Int! = 0) { reverificationsDu
 
 @pytest.fixture
 def client(settings: Settings, linked_sample: Store) -> Iterator[TestClient]:
+    linked_sample.write(CLEAR_REVIEW_PLANS)  # a monitoring test may have drawn plans
     with TestClient(create_app(api_settings(settings), store=linked_sample)) as opened:
         yield opened
+    linked_sample.write(CLEAR_REVIEW_PLANS)
+
+
+def test_a_drawn_schedule_reads_back_as_the_live_one(client: TestClient, settings: Settings,
+                                                      linked_sample: Store) -> None:
+    query = """query($r: String!, $d: Date, $h: Int, $o: Int!) { reverificationsDue(
+      region: $r, asOf: $d, horizonDays: $h, first: 200, offset: $o) { total drawnOn
+      households { householdId programme intervalMonths dueDate reason } } }"""
+    variables = {"r": REGION, "d": "2026-12-15", "h": 200, "o": 0}
+
+    def ask() -> dict[str, Any]:
+        answer = gql(client, query, bearer=CASEWORKER, purpose="aid_administration",
+                     variables=variables).json()
+        assert "errors" not in answer, answer
+        return dict(answer["data"]["reverificationsDue"])
+
+    live = ask()
+    assert live["drawnOn"] is None and live["total"] > 0
+    verifier = Verifier(linked_sample, open_privacy(settings))
+    planned = draw_schedule(verifier, date(2026, 12, 15), REGION)
+    assert planned >= live["total"]
+    drawn = ask()
+    assert drawn["drawnOn"] == "2026-12-15"
+    assert drawn["households"] == live["households"]  # the same plans, read back
 
 
 def test_the_schedule_equals_the_rules_and_is_audited(client: TestClient, settings: Settings,
