@@ -29,6 +29,7 @@ from .bridge import PageData, SignInRequiredError, principal_of, run_document
 from .pages import (
     CSRF_FAILED,
     form_fields,
+    markup_problem,
     messages,
     render,
     session_of,
@@ -201,9 +202,7 @@ def _change_problem(fields: dict[str, str]) -> str | None:
     reason = fields.get("reason", "").strip()
     if status == "dismissed" and not reason:
         return "排除预警须填写处理理由；未作任何更改"
-    if "<" in reason or ">" in reason:
-        return "处理理由不能包含 HTML 标记（< 或 >）；未作任何更改"
-    return None
+    return markup_problem("处理理由", reason)
 
 
 async def change_status(request: Request) -> Response:

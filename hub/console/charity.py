@@ -25,7 +25,16 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from .bridge import PageData, SignInRequiredError, run_document
-from .pages import CSRF_FAILED, form_fields, messages, render, session_of, to_signin, too_long
+from .pages import (
+    CSRF_FAILED,
+    form_fields,
+    markup_problem,
+    messages,
+    render,
+    session_of,
+    to_signin,
+    too_long,
+)
 from .security import csrf_ok
 
 DONATION_FIELDS = """donationId charityId title category regionPrefix periodStart periodEnd
@@ -187,8 +196,8 @@ def _decision_problem(fields: dict[str, str]) -> str | None:
     evidence = fields.get("evidence_ref", "").strip()
     if not evidence:
         return "请填写答复凭证编号（evidence_ref）；未作任何更改"
-    if "<" in evidence or ">" in evidence:
-        return "答复凭证编号（evidence_ref）不能包含 HTML 标记（< 或 >）；未作任何更改"
+    if markup := markup_problem("答复凭证编号（evidence_ref）", evidence):
+        return markup
     if not EVIDENCE_REF.fullmatch(evidence):
         return ("答复凭证编号（evidence_ref）只能由字母、数字和 . _ : / # - 组成，"
                 "以字母或数字开头；未作任何更改")

@@ -116,3 +116,11 @@ def too_long(fields: dict[str, str], limit: int = MAX_FIELD_CHARS) -> str | None
         if len(value) > limit:
             return f"字段 {key} 过长（{len(value)} 字符，上限 {limit}），未作任何更改"
     return None
+
+
+def markup_problem(label: str, value: str) -> str | None:
+    """A message when free text holds HTML markup (``<`` or ``>``), which no reason or
+    reference needs; it is refused rather than stored, and nothing is written."""
+    if "<" in value or ">" in value:
+        return f"{label}不能包含 HTML 标记（< 或 >）；未作任何更改"
+    return None

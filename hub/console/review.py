@@ -28,6 +28,7 @@ from .pages import (
     CSRF_FAILED,
     MAX_FIELD_CHARS,
     form_fields,
+    markup_problem,
     messages,
     render,
     session_of,
@@ -256,9 +257,7 @@ def _decision_problem(fields: dict[str, str]) -> str | None:
     reason = fields.get("reason", "").strip()
     if not reason:
         return "请填写复核理由（reason）；未作任何更改"
-    if "<" in reason or ">" in reason:
-        return "复核理由（reason）不能包含 HTML 标记（< 或 >）；未作任何更改"
-    return None
+    return markup_problem("复核理由（reason）", reason)
 
 
 async def decide(request: Request) -> Response:
