@@ -26,12 +26,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 from bench_api import Server, load_generated_set, percentile
 
 from hub.auth import issue_dev_token
-from hub.config import Settings
+from hub.charity.demo import DEMO_CHARITY, run_charity_demo
+from hub.charity.model import CharityError
+from hub.config import Secret, Settings
 from hub.store import Store
 
 TARGET_MS = 300.0
@@ -42,11 +45,26 @@ WHERE coalesce(p.status, '正常') <> '死亡'
 WITH h, collect(p.person_id) AS people
 RETURN h.household_id AS household_id, h.region_code AS region_code, people
 """
+ALERTS = "MATCH (a:Alert {department: '民政'}) RETURN a.alert_key AS key ORDER BY key LIMIT 2000"
+# pending pairs a county caseworker may open: both records in a region (records without
+# a region code are reviewed by a principal without regional restriction)
+PAIRS = """
+MATCH (q:ReviewPair {status: 'pending'})
+MATCH (a:SourceRecord {mention_key: q.key_a}), (b:SourceRecord {mention_key: q.key_b})
+WHERE a.region_code IN $regions AND b.region_code IN $regions
+RETURN q.pair_key AS key ORDER BY key LIMIT 2000
+"""
+LATEST_DONATION = ("MATCH (d:Donation {charity_id: $charity}) RETURN d.donation_id AS id "
+                   "ORDER BY d.published_at DESC LIMIT 1")
 CONSENT = """mutation($c: RecordConsentInput!) { recordConsent(consent: $c) { consentId } }"""
-# (user, org, roles, purpose): each signs in once, through the console's form
+# user → (org, roles, purpose): each signs in once, through the console's form
 USERS = {
     "caseworker": ("民政", ["caseworker"], "aid_administration"),
     "verifier": ("核对中心", ["verifier"], "verification"),
+    "department": ("医保", ["department"], "overlap_check"),
+    "monitor": ("民政", ["caseworker"], "monitoring"),
+    "charity": (DEMO_CHARITY, ["charity"], "charity_matching"),
+    "auditor": ("审计", ["auditor"], "audit"),
 }
 
 
@@ -73,13 +91,20 @@ class PageFigures:
 class ConsoleBench:
     """Every page, one request at a time, as the user whose page it is."""
 
-    def setup(self, store: Store, server: Server, requests: int, seed: int) -> None:
+    def setup(self, store: Store, settings: Settings, server: Server, requests: int,
+              seed: int) -> None:
         rows = store.read(HOUSEHOLDS)
         if not rows:
             raise SystemExit("the graph holds no households; load a set first")
         rng = random.Random(seed)
         self.regions = sorted({r["region_code"] for r in rows if r["region_code"]})
-        self.targets = [rng.choice(rows) for _ in range(requests)]
+        alerts = [r["key"] for r in store.read(ALERTS)]
+        pairs = [r["key"] for r in store.read(PAIRS, regions=self.regions)]
+        self.donation = self._publish_donation(store, settings, server)
+        self.targets = [{**rng.choice(rows),
+                         "alert": rng.choice(alerts) if alerts else None,
+                         "pair": rng.choice(pairs) if pairs else None}
+                        for _ in range(requests)]
         self.graph_households = len(rows)
         self.requests = requests
         self.base = server.url
@@ -90,6 +115,20 @@ class ConsoleBench:
         self.sessions = {name: self._sign_in(tokens[name], purpose)
                          for name, (_org, _roles, purpose) in USERS.items()}
         self._record_consents()
+
+    @staticmethod
+    def _publish_donation(store: Store, settings: Settings, server: Server) -> str | None:
+        """A donation matched once through the served API (the charity demo's steps:
+        a charity registered, recipients' consents, the donation, its matches)."""
+        signing = settings.with_overrides(jwt_secret=Secret(server.secret), dev_mode=False)
+        try:
+            with httpx.Client(base_url=server.url, timeout=120) as client:
+                run_charity_demo(store, signing, client, emit=lambda line: None, recipients=8)
+        except CharityError as exc:
+            print(f"charity pages left out: {exc}")
+            return None
+        rows = store.read(LATEST_DONATION, charity=DEMO_CHARITY)
+        return str(rows[0]["id"]) if rows else None
 
     def _sign_in(self, bearer: str, purpose: str) -> httpx.Client:
         client = httpx.Client(base_url=self.base, timeout=60)
@@ -114,14 +153,14 @@ class ConsoleBench:
                     raise SystemExit(f"recording a consent failed: {answer.text[:200]}")
 
     def _measure(self, name: str, user: str, path: Callable[[dict[str, Any]], str],
-                 ok_status: int = 200) -> PageFigures:
+                 ok_status: int = 200, requests: int | None = None) -> PageFigures:
         client = self.sessions[user]
         for target in self.targets[:3]:  # warm: templates compiled, documents cached
             client.get(path(target))
         latencies: list[float] = []
         sizes: list[int] = []
         failures = 0
-        for target in self.targets:
+        for target in self.targets[:requests]:
             began = time.perf_counter()
             answer = client.get(path(target))
             latencies.append((time.perf_counter() - began) * 1000)
@@ -131,8 +170,9 @@ class ConsoleBench:
         return PageFigures(name, latencies, sizes, failures)
 
     def pages(self) -> list[PageFigures]:
-        """Every page's figures, in the console's order."""
-        return [
+        """Every page's figures, in the console's order (a page without anything to show
+        in this graph, e.g. no review pair, is left out and said so)."""
+        pages = [
             self._measure("home", "caseworker", lambda t: "/console/"),
             self._measure("household", "caseworker",
                           lambda t: f"/console/household?household_id={t['household_id']}"),
@@ -141,7 +181,36 @@ class ConsoleBench:
             self._measure("reverification", "caseworker",
                           lambda t: f"/console/reverification?region={t['region_code']}"
                                     f"&as_of={AS_OF}&horizon=31"),
+            self._measure("overlap", "department",
+                          lambda t: f"/console/overlap?applicant={min(t['people'])}"),
+            self._measure("alerts", "monitor", lambda t: "/console/alerts"),
+            self._measure("alerts (region)", "monitor",
+                          lambda t: f"/console/alerts?region={t['region_code']}"),
+            self._measure("review", "caseworker", lambda t: "/console/review"),
+            self._measure("referrals", "caseworker", lambda t: "/console/referrals"),
+            self._measure("audit log", "auditor", lambda t: "/console/audit"),
+            self._measure("audit (actor)", "auditor",
+                          lambda t: "/console/audit?actor=bench-caseworker"),
+            # verifying the chain is an action on the whole log (`hub audit verify`), not a
+            # page view: its time grows with the log; a few runs, reported apart
+            self._measure("chain verify*", "auditor", lambda t: "/console/audit/chain",
+                          requests=5),
         ]
+        if self.targets[0]["alert"]:
+            pages.append(self._measure("alert", "monitor",
+                                       lambda t: f"/console/alerts/{t['alert']}"))
+        else:
+            print("alert page left out: the graph holds no alert for 民政 (run hub monitor)")
+        if self.targets[0]["pair"]:
+            pages.append(self._measure("review pair", "caseworker",
+                                       lambda t: f"/console/review/{quote(t['pair'])}"))
+        else:
+            print("review pair page left out: the graph holds no pending pair")
+        if self.donation:
+            pages += [self._measure("charity", "charity", lambda t: "/console/charity"),
+                      self._measure("donation", "charity",
+                                    lambda t: f"/console/charity/donations/{self.donation}")]
+        return pages
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -163,11 +232,17 @@ def main(argv: list[str] | None = None) -> None:
         print(f"loaded {args.households} households in {time.monotonic() - began:.0f} s")
     bench = ConsoleBench()
     with Store.connect(settings) as store, Server(args.port, args.server_log, workers=1) as server:
-        bench.setup(store, server, args.requests, args.seed)
+        bench.setup(store, settings, server, args.requests, args.seed)
         print(f"graph: {bench.graph_households} households; one client, {args.requests} "
               f"requests per page, one worker; target p95 < {TARGET_MS:.0f} ms")
         for figures in bench.pages():
             print(figures.line())
+            if figures.name.startswith("chain verify"):
+                chain = figures
+        events = store.read("MATCH (e:AuditEvent) RETURN count(e) AS n")[0]["n"]
+        print(f"* an action, not a page: it checks all {events} audit events, "
+              f"{statistics.median(chain.latencies) * 1000 / max(events, 1):.0f} µs per "
+              f"event (median); the audit page itself is the 'audit log' line")
 
 
 if __name__ == "__main__":

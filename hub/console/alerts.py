@@ -53,12 +53,9 @@ ALERT_FIELDS = """alertId type status department regionCode regionCodes subjectK
   householdId personIds programme hardship detail asOf createdAt updatedAt
   sources { department source recordId }"""
 
-SCAN_DOCUMENT = f"""
-query ConsoleAlertScan($region: String, $type: String, $status: String, $after: String) {{
-  monitoringAlerts(region: $region, type: $type, status: $status, first: 50, after: $after) {{
-    nextCursor
-    alerts {{ {ALERT_FIELDS} }}
-  }}
+ALERT_DOCUMENT = f"""
+query ConsoleAlert($alertId: ID!) {{
+  monitoringAlert(alertId: $alertId) {{ {ALERT_FIELDS} }}
 }}"""
 
 UPDATE_DOCUMENT = f"""
@@ -83,7 +80,6 @@ STATUS_LABELS = {"new": "新预警", "sent": "已推送", "confirmed": "已核�
 # the workflow (hub.monitoring.alerts.TRANSITIONS): target → the statuses it is reached from
 NEXT_STATUSES = {"new": ("sent", "dismissed"), "sent": ("confirmed", "dismissed")}
 CHANGES = ("sent", "confirmed", "dismissed")
-MAX_SCAN_PAGES = 20  # 1,000 alerts: an alert's page gives up beyond (says so)
 ALERT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 REGION = re.compile(r"\d{6}")
 CURSOR = re.compile(r"[A-Za-z0-9_=-]{1,32}")
@@ -140,31 +136,16 @@ async def inbox(request: Request) -> Response:
     return render(request, "alerts.html", {
         **context, "page": found, "errors": messages(page),
         "next_link": (urlencode({**context["filters"], "after": found["nextCursor"]})
-                      if found and found.get("nextCursor") else None),
-        "hint": urlencode(variables)}, status_code=200 if page.ok else 400)
+                      if found and found.get("nextCursor") else None)},
+        status_code=page.status)
 
 
-async def find_alert(request: Request, alert_id: str,
-                     hint: dict[str, str]) -> tuple[dict[str, Any] | None, PageData]:
-    """The alert among those routed to the caller: from the page the inbox link came
-    from (``hint``: its filters and cursor), else through the whole list."""
-    session = session_of(request)
-    starts = [hint, {}] if hint else [{}]
-    page = PageData()
-    for start in starts:
-        variables = dict(start)
-        for _ in range(MAX_SCAN_PAGES):
-            page = await run_document(request, session, SCAN_DOCUMENT, variables)
-            found = page.data.get("monitoringAlerts")
-            if not page.ok or not found:
-                return None, page
-            match = next((a for a in found["alerts"] if a.get("alertId") == alert_id), None)
-            if match is not None:
-                return match, page
-            if not found.get("nextCursor"):
-                break
-            variables["after"] = found["nextCursor"]
-    return None, page
+async def find_alert(request: Request, alert_id: str
+                     ) -> tuple[dict[str, Any] | None, PageData]:
+    """The alert, when it is routed to the caller (one read, however long the inbox)."""
+    page = await run_document(request, session_of(request), ALERT_DOCUMENT,
+                              {"alertId": alert_id})
+    return page.data.get("monitoringAlert"), page
 
 
 def _alert_context(alert: dict[str, Any] | None) -> dict[str, Any]:
@@ -181,14 +162,13 @@ async def alert_page(request: Request) -> Response:
     if not ALERT_ID.fullmatch(alert_id):
         return render(request, "alert.html", {**_alert_context(None), "errors": [
             "预警编号格式不正确"]}, status_code=400)
-    hint, problems = _filters(dict(request.query_params))
     try:
-        alert, page = await find_alert(request, alert_id, {} if problems else hint)
+        alert, page = await find_alert(request, alert_id)
     except SignInRequiredError:
         return to_signin()
     errors = messages(page) or ([] if alert else [NOT_FOUND])
     return render(request, "alert.html", {**_alert_context(alert), "errors": errors},
-                  status_code=200 if alert else (400 if page.errors else 404))
+                  status_code=200 if alert else (page.status if page.errors else 404))
 
 
 def _change_problem(fields: dict[str, str]) -> str | None:
@@ -231,13 +211,13 @@ async def change_status(request: Request) -> Response:
             recorded = "；处理理由已记录" if reason else ""
             return render(request, "alert.html", {**_alert_context(updated), "notices": [
                 f"预警状态已改为：{label}（{updated['status']}）{recorded}"]})
-        errors = messages(page)
+        errors, status_code = messages(page), page.status
     else:
-        errors = [problem]
-    alert, _ = (await find_alert(request, alert_id, {}) if ALERT_ID.fullmatch(alert_id)
+        errors, status_code = [problem], 400
+    alert, _ = (await find_alert(request, alert_id) if ALERT_ID.fullmatch(alert_id)
                 else (None, PageData()))
     return render(request, "alert.html", {**_alert_context(alert), "errors": errors},
-                  status_code=400)
+                  status_code=status_code)
 
 
 ROUTES: list[BaseRoute] = [

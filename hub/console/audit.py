@@ -117,7 +117,7 @@ async def audit_log(request: Request) -> Response:
     next_url = None
     if log and log.get("nextCursor") is not None:
         next_url = f"{request.url.path}?{urlencode({**kept, 'after': log['nextCursor']})}"
-    return _page(request, 200 if page.ok else 400, log=log, next_url=next_url,
+    return _page(request, page.status, log=log, next_url=next_url,
                  first_url=f"{request.url.path}?{urlencode(kept)}", after=int(after),
                  errors=messages(page))
 
@@ -132,7 +132,7 @@ async def audit_chain(request: Request) -> Response:
         page = await run_document(request, session, CHAIN_DOCUMENT)
     except SignInRequiredError:
         return to_signin()
-    return _page(request, 200 if page.ok else 400, chain=page.data.get("auditChain"),
+    return _page(request, page.status, chain=page.data.get("auditChain"),
                  errors=messages(page))
 
 

@@ -24,6 +24,11 @@ from resolvers.context import HubContext
 
 from .session import ConsoleSession
 
+# A document's first error code → the page's HTTP status; every other code is 400.
+ERROR_STATUS = {"FORBIDDEN": 403, "CONSENT_REQUIRED": 403, "NOT_FOUND": 404,
+                "UNAUTHENTICATED": 401, "DATABASE_UNAVAILABLE": 503, "UNAVAILABLE": 503,
+                "INTERNAL": 500}
+
 
 class SignInRequiredError(Exception):
     """No valid session: the token is missing, expired or no longer verifies."""
@@ -48,6 +53,15 @@ class PageData:
     def ok(self) -> bool:
         """No error at all."""
         return not self.errors
+
+    @property
+    def status(self) -> int:
+        """The page's HTTP status, by its document's first error code: one mapping for
+        every area, so a refusal is 403 on every page (the API answers 200 with errors;
+        a page is a resource, and its status says what the page could show)."""
+        if self.ok:
+            return 200
+        return ERROR_STATUS.get(self.errors[0][0], 400)
 
 
 def principal_of(request: Request, session: ConsoleSession | None) -> Principal:

@@ -183,7 +183,8 @@ async def consent(request: Request) -> Response:
     except SignInRequiredError:
         return to_signin()
     if not page.ok:
-        return render(request, "home.html", {"errors": messages(page)}, status_code=400)
+        return render(request, "home.html", {"errors": messages(page)},
+                      status_code=page.status)
     consent_id = page.data["recordConsent"]["consentId"]
     return render(request, "home.html", {"notices": [f"已登记核对授权 {consent_id}"]})
 
@@ -205,7 +206,7 @@ async def verify(request: Request) -> Response:
         return to_signin()
     return render(request, "verify.html", {
         "report": page.data.get("verifyHousehold"), "errors": messages(page),
-        "applicant": applicant}, status_code=200 if page.ok else 400)
+        "applicant": applicant}, status_code=page.status)
 
 
 ROUTES: list[BaseRoute] = [

@@ -96,13 +96,6 @@ def _labels() -> dict[str, Any]:
     return {"category_labels": CATEGORY_LABELS, "status_labels": STATUS_LABELS}
 
 
-def _status(page: PageData) -> int:
-    """The HTTP status of a page whose document failed: by the first error's code."""
-    codes = [code for code, _ in page.errors]
-    if not codes:
-        return 200
-    return {"FORBIDDEN": 403, "NOT_FOUND": 404, "UNAUTHENTICATED": 401}.get(codes[0], 400)
-
 
 # -- the charity ------------------------------------------------------------------------------
 
@@ -117,7 +110,7 @@ async def donations(request: Request) -> Response:
         return to_signin()
     return render(request, "charity.html", {
         **_labels(), "donations": page.data.get("donations") if page.ok else None,
-        "errors": messages(page)}, status_code=_status(page))
+        "errors": messages(page)}, status_code=page.status)
 
 
 async def donation(request: Request) -> Response:
@@ -136,7 +129,7 @@ async def donation(request: Request) -> Response:
         return to_signin()
     return render(request, "donation.html", {
         **_labels(), "result": page.data.get("donationMatches") if page.ok else None,
-        "errors": messages(page), "contact_rule": CONTACT_RULE}, status_code=_status(page))
+        "errors": messages(page), "contact_rule": CONTACT_RULE}, status_code=page.status)
 
 
 async def contact(request: Request) -> Response:
@@ -155,7 +148,7 @@ async def contact(request: Request) -> Response:
         return to_signin()
     return render(request, "referral_contact.html", {
         "contact": page.data.get("referralContact") if page.ok else None, "token": token,
-        "errors": messages(page), "contact_rule": CONTACT_RULE}, status_code=_status(page))
+        "errors": messages(page), "contact_rule": CONTACT_RULE}, status_code=page.status)
 
 
 # -- the caseworker ---------------------------------------------------------------------------
@@ -183,7 +176,7 @@ async def referrals(request: Request) -> Response:
     except SignInRequiredError:
         return to_signin()
     return render(request, "referrals.html", {**context, "errors": messages(page)},
-                  status_code=_status(page))
+                  status_code=page.status)
 
 
 def _decision_problem(fields: dict[str, str]) -> str | None:
@@ -246,6 +239,7 @@ async def _write(request: Request, action: str) -> Response:
             status_code = 200
         else:
             errors += messages(page)
+            status_code = page.status
     context, queued = await _queue_context(request, "")
     return render(request, "referrals.html", {
         **context, "changed": changed, "notices": notices,

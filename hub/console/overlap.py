@@ -130,7 +130,7 @@ async def overlap(request: Request) -> Response:
     return render(request, "overlap.html", {
         **context, "result": result, "errors": messages(page), "planned": planned,
         "conflict_rows": conflict_rows(result, planned) if result else [],
-        "via_labels": VIA_LABELS}, status_code=200 if page.ok else 400)
+        "via_labels": VIA_LABELS}, status_code=page.status)
 
 
 ROUTES: list[BaseRoute] = [

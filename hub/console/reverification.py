@@ -64,7 +64,7 @@ async def reverification(request: Request) -> Response:
     page = await run_document(request, session, DUE_DOCUMENT, variables)
     return render(request, "reverification.html", {
         **context, "page": page.data.get("reverificationsDue"), "errors": messages(page)},
-        status_code=200 if page.ok else 400)
+        status_code=page.status)
 
 
 ROUTES: list[BaseRoute] = [

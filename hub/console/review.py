@@ -45,9 +45,9 @@ query ConsoleReviewQueue($region: String, $first: Int!) {{
   linkReviewQueue(region: $region, first: $first) {{ {PAIR_FIELDS} }}
 }}"""
 
-EXPLAIN_DOCUMENT = f"""
-query ConsoleExplainLink($recordA: String!, $recordB: String!) {{
-  explainLink(recordA: $recordA, recordB: $recordB) {{ {EXPLANATION_FIELDS} }}
+PAIR_DOCUMENT = f"""
+query ConsoleReviewPair($pairId: ID!) {{
+  linkReviewPair(pairId: $pairId) {{ {PAIR_FIELDS} explanation {{ {EXPLANATION_FIELDS} }} }}
 }}"""
 
 DECIDE_DOCUMENT = f"""
@@ -69,7 +69,6 @@ LEVEL_LABELS = {"same": "相同", "different": "不同", "exact": "完全一致"
                 "similar": "相似", "very_similar": "很相似", "similar_pinyin": "拼音相近",
                 "same_pinyin": "拼音相同", "one_part": "部分相同", "null": "缺失",
                 "missing": "缺失", "": ""}
-NOT_IN_QUEUE = "该记录对不在您的待复核队列中（可能已处理，或不在您的管辖范围内）"
 
 # the chart's geometry (SVG user units)
 CHART_WIDTH = 720
@@ -107,12 +106,6 @@ class Chart:
     probability: float
     label_x: int = LABEL_WIDTH - 8
 
-
-def status_of(page: PageData) -> int:
-    """The HTTP status of a page by its document's first error: a refusal is 403."""
-    if page.ok:
-        return 200
-    return {"FORBIDDEN": 403, "NOT_FOUND": 404}.get(page.errors[0][0], 400)
 
 
 def _tick_step(span: float) -> float:
@@ -188,37 +181,19 @@ async def queue(request: Request) -> Response:
                               {"region": region or None, "first": QUEUE_PAGE})
     return render(request, "review.html", {
         **context, "pairs": page.data.get("linkReviewQueue") if page.ok else None,
-        "errors": messages(page)}, status_code=status_of(page))
-
-
-async def _find_pair(request: Request, pair_id: str, region: str
-                     ) -> tuple[dict[str, Any] | None, PageData]:
-    """The pair in the caller's queue (narrowed to ``region`` when the link names one)."""
-    session = session_of(request)
-    page = await run_document(request, session, QUEUE_DOCUMENT,
-                              {"region": region or None, "first": QUEUE_PAGE})
-    pairs = page.data.get("linkReviewQueue") or []
-    return next((p for p in pairs if p.get("pairId") == pair_id), None), page
+        "errors": messages(page)}, status_code=page.status)
 
 
 async def _pair_context(request: Request, pair_id: str, region: str
-                        ) -> tuple[dict[str, Any], list[str], int]:
-    """The pair (from the queue), its explanation and chart, the documents' errors and
-    the page's HTTP status."""
-    pair, page = await _find_pair(request, pair_id, region)
-    errors, status = messages(page), status_of(page)
-    explanation = None
-    if pair is not None:
-        explained = await run_document(request, session_of(request), EXPLAIN_DOCUMENT,
-                                       {"recordA": pair["recordA"], "recordB": pair["recordB"]})
-        explanation = explained.data.get("explainLink")
-        errors += messages(explained)
-        status = status_of(explained)
-    elif not errors:
-        errors.append(NOT_IN_QUEUE)
-        status = 404
+                        ) -> tuple[dict[str, Any], PageData]:
+    """The pair (pending or decided, in one read), its explanation and chart, and the
+    document's answer (its errors and status)."""
+    page = await run_document(request, session_of(request), PAIR_DOCUMENT,
+                              {"pairId": pair_id})
+    pair = page.data.get("linkReviewPair")
+    explanation = (pair or {}).get("explanation")
     return {**_labels(), "pair": pair, "explanation": explanation, "region": region,
-            "chart": waterfall(explanation) if explanation else None}, errors, status
+            "chart": waterfall(explanation) if explanation else None}, page
 
 
 def _region_hint(request: Request) -> str:
@@ -239,12 +214,11 @@ async def pair_page(request: Request) -> Response:
         return render(request, "review_pair.html", {**_labels(), "pair": None, "errors": [
             "记录对编号格式不正确"]}, status_code=400)
     try:
-        context, errors, status = await _pair_context(request, pair_id,
-                                                      _region_hint(request))
+        context, page = await _pair_context(request, pair_id, _region_hint(request))
     except SignInRequiredError:
         return to_signin()
-    return render(request, "review_pair.html", {**context, "errors": errors},
-                  status_code=status)
+    return render(request, "review_pair.html", {**context, "errors": messages(page)},
+                  status_code=page.status)
 
 
 def _decision_problem(fields: dict[str, str]) -> str | None:
@@ -291,16 +265,16 @@ async def decide(request: Request) -> Response:
                 "chart": waterfall(explanation) if explanation else None,
                 "notices": [f"已记录复核结论：{label}（{decided['status']}）；"
                             "此后的关联运行将遵从该结论"]})
-        errors = messages(page)
+        errors, status_code = messages(page), page.status
     else:
-        errors = [problem]
-    context, found_errors, _ = await _pair_context(request, pair_id, region)
+        errors, status_code = [problem], 400
+    context, _ = await _pair_context(request, pair_id, region)
     # the reason is offered back for correction after a problem found here, never after
     # the API refused it (it may hold an ID number the API would not store)
     return render(request, "review_pair.html", {
-        **context, "errors": errors + [e for e in found_errors if e != NOT_IN_QUEUE],
+        **context, "errors": errors,
         "reason": fields.get("reason", "")[:MAX_FIELD_CHARS] if problem else "",
-        "chosen": fields.get("decision", "")}, status_code=400)
+        "chosen": fields.get("decision", "")}, status_code=status_code)
 
 
 ROUTES: list[BaseRoute] = [

@@ -97,6 +97,21 @@ def review_queue(store: Store, *, region: str | None, regions: list[str] | None,
     return [_view(row) for row in rows]
 
 
+def review_pair(store: Store, pair_key: str, *, regions: list[str] | None) -> ReviewPairView:
+    """One pair, pending or decided, when both its records lie in ``regions``.
+
+    Raises:
+        UnknownPairError / PairOutOfJurisdictionError: see the classes.
+    """
+    rows = store.read(q.REVIEW_PAIR, pair_key=pair_key)
+    if not rows:
+        raise UnknownPairError("no review pair with that id")
+    pair = _view(rows[0])
+    if not _inside(regions, pair.region_a, pair.region_b):
+        raise PairOutOfJurisdictionError("the pair is outside your jurisdiction")
+    return pair
+
+
 def decide(store: Store, pair_key: str, *, accept: bool, clerk: str, reason: str,
            regions: list[str] | None) -> ReviewPairView:
     """Record a clerical decision that later link runs respect.
@@ -110,12 +125,7 @@ def decide(store: Store, pair_key: str, *, accept: bool, clerk: str, reason: str
         raise InvalidDecisionError(f"reason: required, at most {MAX_REASON} characters")
     if find_identifiers(text):
         raise InvalidDecisionError("reason: must not contain ID, phone or card numbers")
-    rows = store.read(q.REVIEW_PAIR, pair_key=pair_key)
-    if not rows:
-        raise UnknownPairError("no review pair with that id")
-    pair = _view(rows[0])
-    if not _inside(regions, pair.region_a, pair.region_b):
-        raise PairOutOfJurisdictionError("the pair is outside your jurisdiction")
+    pair = review_pair(store, pair_key, regions=regions)
     decide_pair(store, pair.key_a, pair.key_b, accept=accept, clerk=clerk, note=text)
     return _view(store.read(q.REVIEW_PAIR, pair_key=pair_key)[0])
 

@@ -143,6 +143,11 @@ def test_caseworker_reviews_the_queue_with_explanations_and_decides(
     assert explanation["comparisons"][0]["comparison"] == "prior"
     assert explanation["total"] == pytest.approx(
         sum(c["weight"] for c in explanation["comparisons"]))
+    one = gql(client, "query($p: ID!) { linkReviewPair(pairId: $p) { pairId recordA recordB "
+                      "weight status explanation { total } } }", bearer=token("caseworker"),
+              variables={"p": pair["pairId"]}).json()["data"]["linkReviewPair"]
+    assert one == {**{k: v for k, v in pair.items() if k != "explanation"},
+                   "explanation": {"total": explanation["total"]}}
     direct = gql(client, "query($a: String!, $b: String!) { explainLink(recordA: $a, "
                          "recordB: $b) { total } }", bearer=token("caseworker"),
                  variables={"a": pending_pair["key_a"], "b": pending_pair["key_b"]}).json()
@@ -159,6 +164,9 @@ def test_caseworker_reviews_the_queue_with_explanations_and_decides(
     after = gql(client, '{ linkReviewQueue(first: 100) { pairId } }',
                 bearer=token("caseworker")).json()["data"]["linkReviewQueue"]
     assert pair["pairId"] not in {p["pairId"] for p in after}
+    shown = gql(client, "query($p: ID!) { linkReviewPair(pairId: $p) { status } }",
+                bearer=token("caseworker"), variables={"p": pair["pairId"]}).json()
+    assert shown["data"]["linkReviewPair"]["status"] == "rejected"  # decided pairs stay readable
 
 
 def test_review_is_for_caseworkers_in_the_pairs_jurisdiction(
@@ -172,6 +180,9 @@ def test_review_is_for_caseworkers_in_the_pairs_jurisdiction(
                           "recordB: $b) { total } }", bearer=other,
                   variables={"a": pending_pair["key_a"], "b": pending_pair["key_b"]}).json()
     assert explain["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    one = gql(client, "query($p: ID!) { linkReviewPair(pairId: $p) { pairId } }", bearer=other,
+              variables={"p": pending_pair["pair_key"]}).json()
+    assert one["errors"][0]["extensions"]["code"] == "FORBIDDEN" and one["data"] is None
     verifier = gql(client, '{ linkReviewQueue { pairId } }', bearer=token("verifier"),
                    purpose="verification").json()
     assert verifier["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -34,6 +34,7 @@ ALERTS = """query($r: String, $t: String, $s: String, $after: String) {
       personIds programme sources { department source recordId } } } }"""
 UPDATE = """mutation($id: ID!, $s: AlertStatusChange!, $why: String) {
   updateAlertStatus(alertId: $id, status: $s, reason: $why) { alertId status department } }"""
+ONE_ALERT = """query($id: ID!) { monitoringAlert(alertId: $id) { alertId status department } }"""
 OVERLAPS = """query($p: String!, $g: String) { overlaps(person: $p, programme: $g,
   asOf: "2026-10-31") { personFound personId receiving conflicts
   programmes { programme department via } } }"""
@@ -166,11 +167,18 @@ def test_only_the_routed_department_in_its_region_may_move_an_alert(
     region = _busiest(alerts, "民政")
     alert = sorted(a["alert_key"] for a in alerts if a["department"] == "民政"
                    and set(a.get("region_codes") or []) | {a["region_code"]} == {region})[0]
+    one = gql(client, ONE_ALERT, bearer=token("caseworker", regions=(region,)),
+              purpose="monitoring", variables={"id": alert}).json()
+    assert one["data"]["monitoringAlert"] == {"alertId": alert, "status": "new",
+                                              "department": "民政"}
     for bearer in (token("department", org="残联", regions=(region,)),
                    token("caseworker", regions=tuple(r for r in REGIONS if r != region))):
         body = gql(client, UPDATE, bearer=bearer, purpose="monitoring",
                    variables={"id": alert, "s": "SENT"}).json()
         assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+        read = gql(client, ONE_ALERT, bearer=bearer, purpose="monitoring",
+                   variables={"id": alert}).json()  # nor read: not disclosed
+        assert read["errors"][0]["extensions"]["code"] == "NOT_FOUND" and read["data"] is None
     charity = gql(client, UPDATE, bearer=token("charity", org="民政", regions=(region,)),
                   purpose="charity_matching", variables={"id": alert, "s": "SENT"}).json()
     assert charity["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -126,7 +126,7 @@ def test_other_roles_and_purposes_see_the_refusal(client: TestClient, bearer: st
     sign_in(client, bearer, purpose)
     for path in ("/console/audit", "/console/audit/chain"):
         page = client.get(path)
-        assert page.status_code == 400, path
+        assert page.status_code == 403, path
         assert CODE_MESSAGES["FORBIDDEN"] in page.text and "（FORBIDDEN）" in page.text
         assert 'id="events"' not in page.text and 'id="chain-verdict"' not in page.text
 

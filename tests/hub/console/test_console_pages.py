@@ -190,11 +190,11 @@ def test_the_reverification_list_shows_what_graphql_returns(client: TestClient) 
     bad = client.get("/console/reverification", params={"as_of": "2026-02-30"})
     assert bad.status_code == 400 and "核对日期格式不正确" in bad.text
     elsewhere = client.get("/console/reverification", params={"region": "410502"})
-    assert elsewhere.status_code == 400 and "FORBIDDEN" in elsewhere.text
+    assert elsewhere.status_code == 403 and "FORBIDDEN" in elsewhere.text
     assert 'id="due"' not in elsewhere.text
     sign_in(client, VERIFIER, "verification")
     refused = client.get("/console/reverification", params={"region": "659001"})
-    assert refused.status_code == 400 and 'id="due"' not in refused.text
+    assert refused.status_code == 403 and 'id="due"' not in refused.text
 
 
 def test_the_console_takes_from_the_api_rate_limit_bucket(

@@ -136,11 +136,13 @@ def test_review_queue_and_pair_show_what_graphql_returns_with_the_waterfall(
         shown = client.get(pair_url(pair["pair_key"]))
         assert shown.status_code == 200, shown.text
         assert inline_script_problems(shown.text) == []
-        explained = ok(gql(client, console_review.EXPLAIN_DOCUMENT, bearer=CASEWORKER,
-                           variables={"recordA": pair["key_a"], "recordB": pair["key_b"]}))
+        one = ok(gql(client, console_review.PAIR_DOCUMENT, bearer=CASEWORKER,
+                     variables={"pairId": pair["pair_key"]}))["linkReviewPair"]
         listed_pair = next(p for p in listed if p["pairId"] == pair["pair_key"])
-        for value in strings(listed_pair) + strings(explained):
+        assert {k: v for k, v in one.items() if k != "explanation"} == listed_pair
+        for value in strings(one):
             assert value in shown.text, f"{value!r} from GraphQL missing from the pair page"
+        explained = {"explainLink": one["explanation"]}
         comparisons = explained["explainLink"]["comparisons"]
         svg = shown.text[shown.text.index('<svg id="waterfall"'):shown.text.index("</svg>")]
         bars = re.findall(r'<g class="bar bar-([a-z-]+)" data-weight="([^"]+)"', svg)
@@ -176,7 +178,7 @@ def test_review_pages_refuse_other_purposes_and_show_no_pair(
     other = token("caseworker", regions=("410502",), subject="cw-410")
     sign_in(client, other, "aid_administration")
     page = client.get(pair_url(pairs[0]["pair_key"]))  # outside the caller's jurisdiction
-    assert page.status_code == 404 and pairs[0]["key_a"] not in page.text
+    assert page.status_code == 403 and pairs[0]["key_a"] not in page.text
 
 
 def test_decision_is_csrf_checked_and_bad_input_changes_nothing(
@@ -230,8 +232,11 @@ def test_decision_is_csrf_checked_and_bad_input_changes_nothing(
                    variables={"region": REVIEW_REGION, "first": 100}))
     assert pair["pair_key"] not in {p["pairId"] for p in queue["linkReviewQueue"]}
     assert pairs[0]["pair_key"] in {p["pairId"] for p in queue["linkReviewQueue"]}
-    gone = client.get(url)  # decided: no longer in the queue, no form
-    assert gone.status_code == 404 and console_review.NOT_IN_QUEUE in gone.text
+    gone = client.get(url)  # decided: out of the queue; the page shows the decision, no form
+    assert gone.status_code == 200 and 'id="pair-status-code">rejected<' in gone.text
+    assert 'name="reason"' not in gone.text and 'id="review-decision"' not in gone.text
+    missing = client.get(pair_url("nosuch:1:a|nosuch:2:b"))
+    assert missing.status_code == 404 and CODE_MESSAGES["NOT_FOUND"] in missing.text
 
 
 # --- charity and referrals -------------------------------------------------------------------
@@ -421,5 +426,5 @@ def test_charity_and_referral_pages_refuse_other_purposes(
     sign_in(client, scenario["charity"], "charity_matching")
     csrf = csrf_of(client.get("/console/charity").text)
     refused = client.post(f"/console/referrals/{ref}/confirm", data={"csrf": csrf})
-    assert refused.status_code == 400 and FORBIDDEN in refused.text
+    assert refused.status_code == 403 and FORBIDDEN in refused.text
     assert linked_sample.read(REFERRAL_STATE, t=ref)[0]["status"] == "proposed"
