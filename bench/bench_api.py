@@ -12,6 +12,10 @@ link)::
 
 Benchmarks are classes with ``setup`` and ``time_*`` methods (asv style); ``main`` runs
 them once and prints the figures.
+
+The load test (``bench_load.py``, ``locust_hub.py``, ``load_ceiling.py``) shares this
+module's ``Server`` helper, ``TARGETS``, ``load_generated_set`` and the GraphQL documents
+of every request kind, which are kept here only.
 """
 
 from __future__ import annotations
@@ -32,15 +36,31 @@ import httpx
 
 from graph_schema.queries.maintenance import CLEAR_GRAPH
 from hub.auth import issue_dev_token
-from hub.config import Settings
+from hub.config import Secret, Settings
 from hub.store import Store
 
+# The GraphQL documents of the benchmarks, held here only: ``locust_hub.py`` (the mixed
+# workload) and ``load_ceiling.py`` (the same reads, one kind at a time) import them.
 HOUSEHOLD = """query($h: String!) { household(householdId: $h) {
   householdId regionCode aid { programme department amount }
   members { relation person { personId name idNumber
     aidChain { programme department period amount } } } } }"""
 AID_CHAIN = """query($p: ID!) { aidChain(personId: $p) {
   programme department period start end regionCode amount } }"""
+VERIFY = """query($p: String!) { verifyHousehold(applicant: $p) {
+  category monthlyAmount perCapitaIncome steps { rule outcome } } }"""
+OVERLAPS = """query($p: String!) { overlaps(person: $p) {
+  receiving programmes { programme department } elsewhere { receiving conflict } } }"""
+ALERTS = """query { monitoringAlerts(first: 20) { alerts { alertId type status department } } }"""
+MATCHES = """query($d: ID!) { donationMatches(donationId: $d, first: 10) {
+  matches { referralToken regionCode category householdSize score status } } }"""
+RECORD_CONSENT = """mutation($c: RecordConsentInput!) { recordConsent(consent: $c) {
+  consentId inForce } }"""
+ALERT_SENT = """mutation($a: ID!) { updateAlertStatus(alertId: $a, status: SENT) {
+  alertId status } }"""
+REPORT_AID = """mutation($a: ReportAidInput!) { reportAid(aid: $a) { programme amount } }"""
+MEMBERS_ID = """query($h: String!) { household(householdId: $h) {
+  regionCode members { person { personId idNumber } } } }"""
 TARGETS = """
 MATCH (h:Household)<-[:MEMBER_OF {status: '正常'}]-(p:Person)
 RETURN h.household_id AS household_id, h.region_code AS region_code,
@@ -73,9 +93,16 @@ class Figures:
 
 
 def load_generated_set(settings: Settings, households: int, seed: int, clear: bool) -> None:
-    """Generate (once), ingest and link a demo set into the configured graph."""
+    """Generate (once), ingest and link a demo set into the configured graph.
+
+    The demo's charity step serves the API in process, which needs a token key: outside
+    dev mode and without one configured, a fresh random secret is used for that step.
+    """
     from hub.cli.demo_cmd import prepare_demo_graph
 
+    if not (settings.dev_mode or settings.jwt_secret or settings.jwt_public_key_file
+            or settings.jwks_file):
+        settings = settings.with_overrides(jwt_secret=Secret(secrets.token_urlsafe(32)))
     if clear:
         with Store.connect(settings) as store:
             store.run_autocommit(CLEAR_GRAPH)

@@ -130,7 +130,9 @@ def create_app(settings: Settings, store: Store | None = None, *,
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         owned = store is None
-        app.state.store = store if store is not None else Store.connect(settings, for_api=True)
+        # a worker (re)started while Neo4j is down comes up answering 503 until it is back
+        app.state.store = store if store is not None else Store.connect(
+            settings, for_api=True, start_unreachable=True)
         app.state.audit = AuditLog.open(app.state.store, settings)  # anchored beside its key
         app.state.kit = kit
         app.state.schema = graphql.schema  # the console runs the same schema in process

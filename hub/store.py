@@ -94,16 +94,23 @@ class Store:
         self.retry_seconds = retry_seconds
 
     @classmethod
-    def connect(cls, settings: Settings, *, for_api: bool = False) -> Store:
+    def connect(cls, settings: Settings, *, for_api: bool = False,
+                start_unreachable: bool = False) -> Store:
         """Open a driver to the configured server and check that it answers.
 
         Args:
             settings: where the server is, and the timeouts.
             for_api: retry for about a second (a request must not hang; the circuit
                 breaker spares the next ones), not for ``HUB_RETRY_SECONDS``.
+            start_unreachable: when the server does not answer, still return the store,
+                its breaker open (every use answers "unavailable, retry" until the server
+                is back; the driver reconnects by itself). An API worker restarted during
+                an outage must come up and answer 503, not fail its start: uvicorn's
+                supervisor stops every worker when one fails to start.
 
         Raises:
-            StoreUnavailableError: the server cannot be reached or refuses the credentials.
+            StoreUnavailableError: the server cannot be reached or refuses the credentials
+                (unless ``start_unreachable``).
         """
         uri, user, password = connection_details(settings)
         window = _API_RETRY_SECONDS if for_api else settings.retry_seconds
@@ -114,13 +121,17 @@ class Store:
             connection_timeout=settings.neo4j_connect_timeout,
             notifications_min_severity="OFF",
         )
+        breaker = CircuitBreaker(cooldown=settings.neo4j_cooldown,
+                                 tolerance=0.0 if for_api else window)
         try:
             driver.verify_connectivity()
         except (DriverError, Neo4jError) as exc:
-            driver.close()
-            raise StoreUnavailableError(f"cannot reach Neo4j at {uri}: {exc}") from exc
-        breaker = CircuitBreaker(cooldown=settings.neo4j_cooldown,
-                                 tolerance=0.0 if for_api else window)
+            if not start_unreachable:
+                driver.close()
+                raise StoreUnavailableError(f"cannot reach Neo4j at {uri}: {exc}") from exc
+            logger.warning("Neo4j at %s does not answer yet; answering 'unavailable' until "
+                           "it does", uri)
+            breaker.record_failure()
         return cls(driver, batch_size=settings.batch_size, timeout=settings.query_timeout,
                    breaker=breaker, retry_seconds=window)
 

@@ -10,6 +10,7 @@ buckets are shared in a file, and the audit head is Neo4j's, locked per group co
 
 from __future__ import annotations
 
+import math
 import os
 
 import typer
@@ -54,13 +55,17 @@ def serve_app(s: Settings, *, workers: int = 1) -> None:
         for name in load_demo_logins(s.demo_tokens_path):
             console.print(f"  as {name}: http://{s.http_host}:{s.http_port}/graphql?as={name}",
                           highlight=False)
+    # an idle connection outlives a Retry-After (the breaker's cool-down): a client that
+    # waits as told and reuses its connection must not meet the server closing it
+    keep_alive = max(5, math.ceil(s.neo4j_cooldown) + 5)
     if workers == 1:
-        uvicorn.run(app, host=s.http_host, port=s.http_port, log_level="info")
+        uvicorn.run(app, host=s.http_host, port=s.http_port, log_level="info",
+                    timeout_keep_alive=keep_alive)
         return
     os.environ.update(s.environ_of(*_PASSED_TO_WORKERS))  # inherited by the workers
     reset_table(s.rate_limit_table_path)
     uvicorn.run(WORKER_APP, factory=True, workers=workers, host=s.http_host,
-                port=s.http_port, log_level="info")
+                port=s.http_port, log_level="info", timeout_keep_alive=keep_alive)
 
 
 def serve(

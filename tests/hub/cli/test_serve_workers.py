@@ -161,7 +161,8 @@ def test_neo4j_killed_and_restarted_under_two_workers(
         two_workers: tuple[str, dict[str, str]], clean_store: Store,
         neo4j_server: Settings) -> None:
     """SIGKILL Neo4j: /readyz 503 with Retry-After, writes refused with 503 (no hang, no
-    500), /healthz still 200; restarted: ready again, every acknowledged write kept."""
+    500), /healthz still 200; a worker SIGKILLed meanwhile is replaced; restarted: both
+    workers ready again, every acknowledged write kept."""
     if neo4j_server.uses_external_neo4j:
         pytest.skip("the test kills and restarts the managed Neo4j only")
     base, env = two_workers
@@ -184,9 +185,24 @@ def test_neo4j_killed_and_restarted_under_two_workers(
         for status, _, _, body in writes:
             assert status == 503, body
             assert body["errors"][0]["extensions"]["code"] == "DATABASE_UNAVAILABLE"
+        # a worker dies during the outage: its replacement comes up answering 503 (it
+        # used to fail its start, and uvicorn's supervisor then stopped every worker)
+        killed = next(w for _, _, w in live if w)
+        os.kill(int(killed), signal.SIGKILL)
+        deadline = time.monotonic() + _START_SECONDS
+        fresh: set[str] = set()
+        while not fresh and time.monotonic() < deadline:
+            with ThreadPoolExecutor(max_workers=4) as pool:
+                seen = {w for w in pool.map(lambda _: _worker_of(base), range(8)) if w}
+            fresh = seen - {w for _, _, w in live}
+            time.sleep(0.2)
+        assert fresh, "no worker replaced the killed one while Neo4j was down"
+        status, retry, _ = _probe(base, "/readyz")
+        assert status == 503 and retry is not None
     finally:
         server.start()  # waits for Bolt: the session's other tests find it up
-    assert len(_until_ready(base)) == 2
+    ready_again = _until_ready(base)  # both: the survivor and the replacement
+    assert len(ready_again) == 2 and killed not in ready_again
     after = _consent(base, 200)
     assert after[0] == 200 and "errors" not in after[3], after[3]
     stored = {r["id"] for r in clean_store.read("MATCH (c:Consent) RETURN c.consent_id AS id")}
