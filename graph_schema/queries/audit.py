@@ -48,10 +48,22 @@ CREATE (c:AuditCheckpoint)
 SET c = $checkpoint
 """
 
-AUDIT_EVENTS_IN_ORDER = """
+# The chain in seq order, a page at a time (each its own read): one ORDER BY over the
+# whole log sorted it in the transaction's memory, and `hub audit verify` ran out of it
+# past a few hundred thousand events. The seq index gives the order; no sort.
+AUDIT_EVENTS_AFTER = """
 MATCH (e:AuditEvent)
+WHERE e.seq > $after
+WITH e ORDER BY e.seq LIMIT $limit
 RETURN properties(e) AS e
-ORDER BY e.seq
+"""
+
+# events the seq pages cannot reach (no seq, or not an integer): only tampering leaves
+# them, and the verifier must see them (after the chain, as the one sorted read did)
+AUDIT_EVENTS_WITHOUT_SEQ = """
+MATCH (e:AuditEvent)
+WHERE e.seq IS NULL OR NOT valueType(e.seq) STARTS WITH 'INTEGER'
+RETURN properties(e) AS e
 """
 
 AUDIT_CHECKPOINTS = """

@@ -230,9 +230,18 @@ class AuditLog:
         rows = self._store.read(q.AUDIT_EVENTS_PAGE, after=after, limit=limit, **asdict(f))
         return [event_from_record(row["e"]) for row in rows]
 
-    def events(self) -> Iterator[AuditEvent]:
-        """Every event in ``seq`` order, streamed."""
-        for row in self._store.stream(q.AUDIT_EVENTS_IN_ORDER):
+    def events(self, page_size: int = 10_000) -> Iterator[AuditEvent]:
+        """Every event in ``seq`` order, a page per read (memory bounded by the page, on
+        either side, however long the log), then any event without an integer ``seq``."""
+        after = -1
+        while True:
+            rows = self._store.read(q.AUDIT_EVENTS_AFTER, after=after, limit=page_size)
+            for row in rows:
+                yield event_from_record(row["e"])
+            if len(rows) < page_size:
+                break
+            after = int(rows[-1]["e"]["seq"])
+        for row in self._store.read(q.AUDIT_EVENTS_WITHOUT_SEQ):
             yield event_from_record(row["e"])
 
     def _hashes_at(self, seqs: Sequence[int]) -> dict[int, str]:
