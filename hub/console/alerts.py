@@ -25,7 +25,7 @@ from starlette.routing import BaseRoute, Route
 
 from hub.monitoring import ALL_TYPES
 
-from .bridge import PageData, SignInRequiredError, principal_of, run_document
+from .bridge import PageData, principal_of, run_document
 from .pages import (
     CSRF_FAILED,
     form_fields,
@@ -121,10 +121,7 @@ def _labels() -> dict[str, Any]:
 async def inbox(request: Request) -> Response:
     """GET: the filter form and a page of the alerts routed to the caller."""
     session = session_of(request)
-    try:
-        principal = principal_of(request, session)
-    except SignInRequiredError:
-        return to_signin()
+    principal = principal_of(request, session)
     variables, problems = _filters(dict(request.query_params))
     context: dict[str, Any] = {
         **_labels(), "regions": sorted(principal.regions), "chosen": variables, "page": None,
@@ -162,10 +159,7 @@ async def alert_page(request: Request) -> Response:
     if not ALERT_ID.fullmatch(alert_id):
         return render(request, "alert.html", {**_alert_context(None), "errors": [
             "预警编号格式不正确"]}, status_code=400)
-    try:
-        alert, page = await find_alert(request, alert_id)
-    except SignInRequiredError:
-        return to_signin()
+    alert, page = await find_alert(request, alert_id)
     errors = messages(page) or ([] if alert else [NOT_FOUND])
     return render(request, "alert.html", {**_alert_context(alert), "errors": errors},
                   status_code=200 if alert else (page.status if page.errors else 404))
@@ -201,10 +195,7 @@ async def change_status(request: Request) -> Response:
     if problem is None:
         reason = fields.get("reason", "").strip() or None
         variables = {"alertId": alert_id, "status": fields["status"].upper(), "reason": reason}
-        try:
-            page = await run_document(request, session, UPDATE_DOCUMENT, variables)
-        except SignInRequiredError:
-            return to_signin()
+        page = await run_document(request, session, UPDATE_DOCUMENT, variables)
         updated = page.data.get("updateAlertStatus")
         if page.ok and updated:
             label = STATUS_LABELS.get(updated["status"], updated["status"])

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from .bridge import SignInRequiredError, run_document
+from .bridge import run_document
 from .pages import PURPOSE_LABELS, messages, render, session_of, to_signin, too_long
 
 PAGE_SIZE = 50
@@ -107,11 +107,8 @@ async def audit_log(request: Request) -> Response:
         problems.append("分页参数 after 应为非负整数")
     if problems:
         return _page(request, 400, errors=problems)
-    try:
-        page = await run_document(request, session, EVENTS_DOCUMENT,
-                                  {"after": int(after), "where": where or None})
-    except SignInRequiredError:
-        return to_signin()
+    page = await run_document(request, session, EVENTS_DOCUMENT,
+                              {"after": int(after), "where": where or None})
     log = page.data.get("auditEvents")
     kept = {k: v for k, v in form.items() if v}
     next_url = None
@@ -128,10 +125,7 @@ async def audit_chain(request: Request) -> Response:
     session = session_of(request)
     if session is None:
         return to_signin()
-    try:
-        page = await run_document(request, session, CHAIN_DOCUMENT)
-    except SignInRequiredError:
-        return to_signin()
+    page = await run_document(request, session, CHAIN_DOCUMENT)
     return _page(request, page.status, chain=page.data.get("auditChain"),
                  errors=messages(page))
 

@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 
 from privacy import InvalidIdentifierError, normalise_id_number
 
-from .bridge import SignInRequiredError, run_document
+from .bridge import run_document
 from .household_graph import household_graph
 from .pages import (
     CSRF_FAILED,
@@ -104,11 +104,8 @@ async def find(request: Request) -> Response:
     problem = _name_problem(name, raw_date)
     if problem:
         return render(request, "home.html", {**shown, "errors": [problem]}, status_code=400)
-    try:
-        page = await run_document(request, session, PEOPLE_DOCUMENT,
-                                  {"name": name, "birthDate": raw_date})
-    except SignInRequiredError:
-        return to_signin()
+    page = await run_document(request, session, PEOPLE_DOCUMENT,
+                              {"name": name, "birthDate": raw_date})
     matches = page.data.get("people") or []
     if not page.ok:
         return render(request, "home.html", {**shown, "errors": messages(page)},
@@ -139,10 +136,7 @@ async def household(request: Request) -> Response:
         variables["householdId"] = household_id
     else:
         return render(request, "home.html", {"errors": ["请输入成员身份证号"]}, status_code=400)
-    try:
-        page = await run_document(request, session, HOUSEHOLD_DOCUMENT, variables)
-    except SignInRequiredError:
-        return to_signin()
+    page = await run_document(request, session, HOUSEHOLD_DOCUMENT, variables)
     found = page.data.get("household")
     errors = messages(page) or ([] if found else ["未找到该家庭（或不在您的管辖范围内）"])
     assert session is not None
@@ -178,10 +172,7 @@ async def consent(request: Request) -> Response:
         "subjectKind": "HOUSEHOLD", "subjectId": household_id, "purpose": "verification",
         "grantee": fields.get("grantee", "").strip(), "expiresAt": expires.isoformat(),
         "evidenceRef": fields["evidence_ref"].strip()}}
-    try:
-        page = await run_document(request, session, CONSENT_DOCUMENT, variables)
-    except SignInRequiredError:
-        return to_signin()
+    page = await run_document(request, session, CONSENT_DOCUMENT, variables)
     if not page.ok:
         return render(request, "home.html", {"errors": messages(page)},
                       status_code=page.status)
@@ -200,10 +191,7 @@ async def verify(request: Request) -> Response:
     if len(applicant) > MAX_FIELD_CHARS:
         return render(request, "verify.html", {"report": None, "errors": ["申请人字段过长"]},
                        status_code=400)
-    try:
-        page = await run_document(request, session, VERIFY_DOCUMENT, {"applicant": applicant})
-    except SignInRequiredError:
-        return to_signin()
+    page = await run_document(request, session, VERIFY_DOCUMENT, {"applicant": applicant})
     return render(request, "verify.html", {
         "report": page.data.get("verifyHousehold"), "errors": messages(page),
         "applicant": applicant}, status_code=page.status)

@@ -24,7 +24,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from .bridge import PageData, SignInRequiredError, run_document
+from .bridge import PageData, run_document
 from .pages import (
     CSRF_FAILED,
     form_fields,
@@ -104,10 +104,7 @@ async def donations(request: Request) -> Response:
     session = session_of(request)
     if session is None:
         return to_signin()
-    try:
-        page = await run_document(request, session, DONATIONS_DOCUMENT)
-    except SignInRequiredError:
-        return to_signin()
+    page = await run_document(request, session, DONATIONS_DOCUMENT)
     return render(request, "charity.html", {
         **_labels(), "donations": page.data.get("donations") if page.ok else None,
         "errors": messages(page)}, status_code=page.status)
@@ -122,11 +119,8 @@ async def donation(request: Request) -> Response:
     if not DONATION_ID.fullmatch(donation_id):
         return render(request, "donation.html", {**_labels(), "result": None, "errors": [
             "捐赠项目编号格式不正确"]}, status_code=400)
-    try:
-        page = await run_document(request, session, MATCHES_DOCUMENT,
-                                  {"donationId": donation_id})
-    except SignInRequiredError:
-        return to_signin()
+    page = await run_document(request, session, MATCHES_DOCUMENT,
+                              {"donationId": donation_id})
     return render(request, "donation.html", {
         **_labels(), "result": page.data.get("donationMatches") if page.ok else None,
         "errors": messages(page), "contact_rule": CONTACT_RULE}, status_code=page.status)
@@ -142,10 +136,7 @@ async def contact(request: Request) -> Response:
     if not REFERRAL_TOKEN.fullmatch(token):
         return render(request, "referral_contact.html", {"contact": None, "errors": [
             "转介编号格式不正确"], "contact_rule": CONTACT_RULE}, status_code=400)
-    try:
-        page = await run_document(request, session, CONTACT_DOCUMENT, {"referralToken": token})
-    except SignInRequiredError:
-        return to_signin()
+    page = await run_document(request, session, CONTACT_DOCUMENT, {"referralToken": token})
     return render(request, "referral_contact.html", {
         "contact": page.data.get("referralContact") if page.ok else None, "token": token,
         "errors": messages(page), "contact_rule": CONTACT_RULE}, status_code=page.status)
@@ -171,10 +162,7 @@ async def referrals(request: Request) -> Response:
         return render(request, "referrals.html", {**_labels(), "referrals": None, "chosen": "",
                                                   "errors": ["转介状态不在可选列表中"]},
                       status_code=400)
-    try:
-        context, page = await _queue_context(request, status)
-    except SignInRequiredError:
-        return to_signin()
+    context, page = await _queue_context(request, status)
     return render(request, "referrals.html", {**context, "errors": messages(page)},
                   status_code=page.status)
 
@@ -228,10 +216,7 @@ async def _write(request: Request, action: str) -> Response:
             document, key = DECISION_DOCUMENT, "recordReferralDecision"
             variables = {"referralToken": token, "accepted": fields["accepted"] == "yes",
                          "evidenceRef": fields["evidence_ref"].strip()}
-        try:
-            page = await run_document(request, session, document, variables)
-        except SignInRequiredError:
-            return to_signin()
+        page = await run_document(request, session, document, variables)
         changed = page.data.get(key) if page.ok else None
         if changed:
             label = STATUS_LABELS.get(changed["status"], changed["status"])

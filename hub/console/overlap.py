@@ -25,7 +25,7 @@ from starlette.routing import BaseRoute, Route
 from hub.monitoring.overlap import BASIC_AID, HOUSING
 from privacy import InvalidIdentifierError, normalise_id_number
 
-from .bridge import SignInRequiredError, run_document
+from .bridge import run_document
 from .pages import MAX_FIELD_CHARS, messages, render, session_of, to_signin
 
 OVERLAP_DOCUMENT = """
@@ -122,10 +122,7 @@ async def overlap(request: Request) -> Response:
     if problems:
         return render(request, "overlap.html", {**context, "errors": problems}, status_code=400)
     variables = {"person": person, "programme": planned or None, "asOf": day}
-    try:
-        page = await run_document(request, session, OVERLAP_DOCUMENT, variables)
-    except SignInRequiredError:
-        return to_signin()
+    page = await run_document(request, session, OVERLAP_DOCUMENT, variables)
     result = page.data.get("overlaps")
     return render(request, "overlap.html", {
         **context, "result": result, "errors": messages(page), "planned": planned,

@@ -13,8 +13,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from .bridge import SignInRequiredError, principal_of, run_document
-from .pages import messages, render, session_of, to_signin
+from .bridge import principal_of, run_document
+from .pages import messages, render, session_of
 
 DUE_DOCUMENT = """
 query ConsoleReverification($region: String!, $asOf: Date, $horizonDays: Int,
@@ -31,10 +31,7 @@ DEFAULT_HORIZON_DAYS = 90
 async def reverification(request: Request) -> Response:
     """GET: the filter form and, once a region is chosen, the households due."""
     session = session_of(request)
-    try:
-        principal = principal_of(request, session)
-    except SignInRequiredError:
-        return to_signin()
+    principal = principal_of(request, session)
     query = request.query_params
     regions = sorted(principal.regions)
     region = query.get("region", "").strip() or (regions[0] if len(regions) == 1 else "")

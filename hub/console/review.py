@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from .bridge import PageData, SignInRequiredError, principal_of, run_document
+from .bridge import PageData, principal_of, run_document
 from .pages import (
     CSRF_FAILED,
     MAX_FIELD_CHARS,
@@ -166,10 +166,7 @@ def _labels() -> dict[str, Any]:
 async def queue(request: Request) -> Response:
     """GET: the pending pairs in the caller's jurisdiction (optionally one region)."""
     session = session_of(request)
-    try:
-        principal = principal_of(request, session)
-    except SignInRequiredError:
-        return to_signin()
+    principal = principal_of(request, session)
     region = request.query_params.get("region", "").strip()
     context: dict[str, Any] = {**_labels(), "regions": sorted(principal.regions),
                                "region": region if REGION.fullmatch(region) else "",
@@ -213,10 +210,7 @@ async def pair_page(request: Request) -> Response:
     if not PAIR_ID.fullmatch(pair_id):
         return render(request, "review_pair.html", {**_labels(), "pair": None, "errors": [
             "记录对编号格式不正确"]}, status_code=400)
-    try:
-        context, page = await _pair_context(request, pair_id, _region_hint(request))
-    except SignInRequiredError:
-        return to_signin()
+    context, page = await _pair_context(request, pair_id, _region_hint(request))
     return render(request, "review_pair.html", {**context, "errors": messages(page)},
                   status_code=page.status)
 
@@ -252,11 +246,8 @@ async def decide(request: Request) -> Response:
     problem = _decision_problem(fields)
     if problem is None:
         decision, label = DECISIONS[fields["decision"]]
-        try:
-            page = await run_document(request, session, DECIDE_DOCUMENT, {
-                "pairId": pair_id, "decision": decision, "reason": fields["reason"].strip()})
-        except SignInRequiredError:
-            return to_signin()
+        page = await run_document(request, session, DECIDE_DOCUMENT, {
+            "pairId": pair_id, "decision": decision, "reason": fields["reason"].strip()})
         decided = page.data.get("decideLinkReview")
         if page.ok and decided:
             explanation = decided.get("explanation")

@@ -6,6 +6,8 @@ from __future__ import annotations
 import html
 import json
 import re
+import time
+from datetime import timedelta
 
 import pytest
 from starlette.testclient import TestClient
@@ -15,7 +17,7 @@ from hub.config import Settings
 from hub.console.casework import HOUSEHOLD_DOCUMENT, VERIFY_DOCUMENT
 from hub.console.security import CONTENT_SECURITY_POLICY
 from hub.store import Store
-from tests.api_helpers import api_settings, gql
+from tests.api_helpers import api_settings, gql, token
 from tests.console_helpers import (
     CASEWORKER,
     DEPARTMENT,
@@ -213,3 +215,17 @@ def test_the_console_takes_from_the_api_rate_limit_bucket(
         assert int(limited.headers["retry-after"]) >= 1
         assert "请求过于频繁" in limited.text and 'id="members"' not in limited.text
         assert gql(client, "{ me { subject } }", bearer=CASEWORKER).status_code == 429
+
+
+def test_a_session_whose_token_expired_is_sent_to_sign_in(client: TestClient) -> None:
+    """The cookie outlives the token: the next page's document finds it no longer
+    verifies, and the console's handler answers with the sign-in page (nothing read)."""
+    # expired 27 s ago: still inside the verifier's 30 s leeway at sign-in, past it soon
+    short = token("department", org="医保", subject="dept-short", ttl=timedelta(seconds=-27))
+    signed = client.post("/console/signin", data={"token": short, "purpose": "overlap_check"},
+                         follow_redirects=False)
+    assert signed.status_code == 303
+    time.sleep(5)
+    page = client.get("/console/overlap", params={"applicant": "P0000001A"},
+                      follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/console/signin"
