@@ -28,12 +28,14 @@ from graph_schema import migrate
 from graph_schema.queries.maintenance import CLEAR_GRAPH
 from hub.config import Settings
 from hub.datasets import generate
+from hub.errors import LinkMemoryError
 from hub.ingest.run import IngestOptions, ingest_directory
 from hub.linkage.spark import SparkOptions
 from hub.neo4j_local import LocalNeo4j
 from hub.privacy_graph.kit import open_privacy
 from hub.resolution import run_link
 from hub.resolution.evaluate import evaluate_graph, read_truth
+from hub.resolution.preflight import check_memory
 from hub.store import Store
 
 COUNT = "MATCH (n) WHERE NOT n:SchemaMigration RETURN count(n) AS n"
@@ -96,6 +98,14 @@ class PeakRss:
                          f"{self.total[kind] / 2**30:.2f})" for kind in sorted(self.single))
 
 
+def _neo4j_cpu(pid: int | None) -> float:
+    """CPU seconds the managed Neo4j server has used so far (0 for an external one)."""
+    if pid is None:
+        return 0.0
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system
+
+
 def _cpu_of_tree() -> float:
     me = psutil.Process()
     total = 0.0
@@ -140,17 +150,26 @@ def main() -> None:
             raise SystemExit("the graph is not empty: pass --yes to clear it")
         store.run_autocommit(CLEAR_GRAPH)
         migrate(store)
-        began, cpu = time.monotonic(), time.process_time()
-        report = ingest_directory(store, kit, set_dir, IngestOptions())
+        began, cpu, server_cpu = time.monotonic(), time.process_time(), _neo4j_cpu(neo4j)
+        with PeakRss(neo4j) as peaks:
+            report = ingest_directory(store, kit, set_dir, IngestOptions())
         wall = time.monotonic() - began
         rows = report.to_dict()["totals"]["rows_read"]
-        print(f"ingest  wall {wall:7.1f} s  cpu {time.process_time() - cpu:7.1f} s  "
-              f"{rows / wall:9,.0f} rows/s")
-        began, cpu = time.monotonic(), _cpu_of_tree()
+        print(f"ingest  wall {wall:7.1f} s  cpu {time.process_time() - cpu:7.1f} s  neo4j cpu "
+              f"{_neo4j_cpu(neo4j) - server_cpu:7.1f} s  rows {rows:,}  {rows / wall:9,.0f} "
+              "rows/s")
+        print(f"  peak RSS  {peaks.report()}")
+        try:
+            needed = check_memory(store)
+            print(f"in-process pre-flight: would run (estimate {needed / 2**30:.1f} GiB)")
+        except LinkMemoryError as exc:
+            print(f"in-process pre-flight: refused: {exc}")
+        began, cpu, server_cpu = time.monotonic(), _cpu_of_tree(), _neo4j_cpu(neo4j)
         with PeakRss(neo4j) as peaks:
             summary = run_link(store, kit, full=True, spark=options)
         print(f"spark link  wall {time.monotonic() - began:7.1f} s  cpu (this process and "
-              f"its children) {_cpu_of_tree() - cpu:7.1f} s  mentions {summary.mentions}  "
+              f"its children) {_cpu_of_tree() - cpu:7.1f} s  neo4j cpu "
+              f"{_neo4j_cpu(neo4j) - server_cpu:7.1f} s  mentions {summary.mentions}  "
               f"persons {summary.persons}")
         print(f"  phases {summary.phases}")
         print(f"  peak RSS  {peaks.report()}")

@@ -146,6 +146,8 @@ class Settings:
         spark_dir: HUB_SPARK_DIR (default ``<data_dir>/spark``), the Spark engine's
             scratch, staging and event-log directory (mode 0700).
         spark_memory: HUB_SPARK_MEMORY, Spark driver and executor memory (``2g``).
+        spark_partitions: HUB_SPARK_PARTITIONS, Spark's shuffle partitions (8): more
+            partitions make each task's share of the pairs, and so its memory, smaller.
     """
 
     data_dir: Path = setting("HUB_DATA_DIR", parse=path,
@@ -191,6 +193,7 @@ class Settings:
     spark_master: str = setting("HUB_SPARK_MASTER", "local[*]")
     spark_dir: Path | None = setting("HUB_SPARK_DIR", None, path)
     spark_memory: str = setting("HUB_SPARK_MEMORY", "2g", _spark_memory)
+    spark_partitions: int = setting("HUB_SPARK_PARTITIONS", 8, integer())
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

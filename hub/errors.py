@@ -153,8 +153,9 @@ class LinkMemoryError(HubError):
     def __init__(self, needed: int, available: int, mentions: int) -> None:
         super().__init__(
             f"a full link of {mentions:,} mentions needs about {needed / 2**30:.1f} GB of "
-            f"memory but {available / 2**30:.1f} GB is available; free memory or run with "
-            "the memory check off (hub link run --no-memory-check)")
+            f"memory but {available / 2**30:.1f} GB is available; link on Apache Spark, whose "
+            "memory is bounded by partitions (hub link run --engine spark), free memory, or "
+            "run with the memory check off (hub link run --no-memory-check)")
         self.needed = needed
         self.available = available
         self.mentions = mentions

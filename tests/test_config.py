@@ -167,6 +167,7 @@ def test_settings_pass_to_worker_processes_through_their_environment() -> None:
         ("HUB_LINK_ENGINE", "hadoop", "one of inprocess, spark"),
         ("HUB_SPARK_MEMORY", "2 GB", "a size such as 512m or 4g"),
         ("HUB_SPARK_MEMORY", "0g", "a size such as 512m or 4g"),
+        ("HUB_SPARK_PARTITIONS", "0", "at least 1"),
     ],
 )
 def test_spark_engine_settings_are_checked(name: str, value: str, message: str) -> None:
@@ -178,4 +179,5 @@ def test_spark_engine_settings_are_checked(name: str, value: str, message: str) 
 def test_spark_engine_settings_default_to_in_process_and_the_data_dir() -> None:
     s = Settings.from_env({"HOME": _HOME, "HUB_SPARK_MEMORY": "4G"})
     assert (s.link_engine, s.spark_master, s.spark_memory) == ("inprocess", "local[*]", "4g")
+    assert s.spark_partitions == 8
     assert s.spark_work_dir == s.data_dir / "spark"

@@ -26,7 +26,7 @@ app = typer.Typer(help="Resolve mentions into people; review and explain links."
 def spark_options(s: Settings, master: str | None) -> SparkOptions:
     """The Spark engine's options from the settings (``--master`` wins)."""
     return SparkOptions(master=master or s.spark_master, work_dir=s.spark_work_dir,
-                        memory=s.spark_memory)
+                        memory=s.spark_memory, partitions=s.spark_partitions)
 
 
 @app.command("run")

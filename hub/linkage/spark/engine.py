@@ -264,10 +264,12 @@ def _link(spark: SparkSession, staged: Staged, settings: LinkageSettings,
                                                settings.person_id_prefix)
     extra = pd.DataFrame({"pos_a": [], "pos_b": [], "w": [], "method": []})
     if len(s):
-        hit = spark.createDataFrame([(int(p),) for p in s], "pos long")
-        extra = (edges.join(sf.broadcast(hit), (sf.col("pos_a") == sf.col("pos"))
-                            | (sf.col("pos_b") == sf.col("pos")))
-                 .select("pos_a", "pos_b", "w", "method").toPandas())
+        # two equi-joins, not one join on "a or b": Spark runs a disjunction as a nested
+        # loop over every edge and every attached mention, which grew with their product
+        hit = sf.broadcast(spark.createDataFrame([(int(p),) for p in s], "pos long"))
+        ends = [edges.join(hit.withColumnRenamed("pos", end), end)
+                .select("pos_a", "pos_b", "w", "method") for end in ("pos_a", "pos_b")]
+        extra = ends[0].unionByName(ends[1]).toPandas()
     resolves_to = methods_frame(keys, person, label,
                                 _edge_arrays(pd.concat([clusters.best, extra])),
                                 METHODS, (s, rules), None)

@@ -44,6 +44,7 @@ def test_a_full_run_that_does_not_fit_is_refused_before_it_starts(
     message = str(error)
     assert f"{mentions:,} mentions" in message and "0.0 GB is available" in message
     assert f"{error.needed / 2**30:.1f} GB" in message and "--no-memory-check" in message
+    assert "--engine spark" in message
     assert linked_sample.read(RUNS)[0]["n"] == runs  # refused before anything was written
 
 

@@ -98,6 +98,8 @@ def test_spark_engine_gives_the_in_process_result(
     assert links[accepted_a][0] == links[accepted_b][0]
     methods = {m for _, m, _ in links.values()}
     assert {"clerical", "exact_id", "probabilistic", "singleton"} <= methods
+    # mentions attached by a name-only rule: their edges are fetched back from Spark
+    assert methods & {rule.name for rule in hub_settings().name_only_rules}
     assert any(r["reason"] == "rejected_pair" for r in queue)
 
     code, output = _hub("link", "run", "--full", "--engine", "spark", **SPARK_ENV,
