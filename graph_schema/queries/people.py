@@ -51,16 +51,19 @@ RETURN allowed, p.person_id AS person_id, p.region_code AS region_code,
 ORDER BY person_id
 """
 
-# the household view, anchored on the household or on one member's blind index
+# the household view, anchored on the household or on one member's blind index. A person
+# current (正常) in two 户 (a duplicate registration) opens the household their own record
+# names (``p.household_id``, what a search by name lists), else the smallest id: never
+# whichever the store happens to return first
 HOUSEHOLD_CARD = """
 CALL () {
-  MATCH (hh:Household {household_id: $household_id}) RETURN hh
+  MATCH (hh:Household {household_id: $household_id}) RETURN hh, 0 AS rank
   UNION
   MATCH (p:Person {bi_id: $bi_id})-[:MEMBER_OF {status: '正常'}]->(hh:Household)
   WHERE p.merged_into IS NULL
-  RETURN hh
+  RETURN hh, CASE WHEN hh.household_id = p.household_id THEN 0 ELSE 1 END AS rank
 }
-WITH hh LIMIT 1
+WITH hh ORDER BY rank, hh.household_id LIMIT 1
 WITH hh, ($regions IS NULL OR hh.region_code IN $regions) AS allowed
 CALL (hh, allowed) {
   MATCH (m:Person)-[rel:MEMBER_OF]->(hh) WHERE allowed

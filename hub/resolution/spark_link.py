@@ -24,6 +24,7 @@ import shutil
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 
@@ -75,15 +76,39 @@ def person_batches(person: np.ndarray, size: int) -> Iterator[np.ndarray]:
         start = end
 
 
+def read_ahead(store: Store, kit: PrivacyKit, keys: np.ndarray,
+               chunks: Iterator[np.ndarray]) -> Iterator[tuple[np.ndarray, pd.DataFrame]]:
+    """Each chunk's mention keys with their mentions read back and decrypted, the next
+    chunk read while the caller writes this one.
+
+    Read and write in turn, Neo4j waited while the hub decrypted and sealed, and the hub
+    waited while Neo4j read: the persist phase of a 200,000-household run took 471 s
+    where the in-process one, which keeps its mentions, took 218 s. Batches hold
+    different mentions, so writing one does not change what the next reads. One read in
+    flight keeps at most two batches of decrypted mentions in memory.
+    """
+    def read(chunk: np.ndarray) -> pd.DataFrame:
+        return load_mentions_by_key(store, kit.encryptor, keys[chunk].tolist())
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="spark-read-back") as pool:
+        waiting: tuple[np.ndarray, Future[pd.DataFrame]] | None = None
+        for chunk in chunks:
+            ahead = (keys[chunk], pool.submit(read, chunk))
+            if waiting is not None:
+                yield waiting[0], waiting[1].result()
+            waiting = ahead
+        if waiting is not None:
+            yield waiting[0], waiting[1].result()
+
+
 def _write(store: Store, kit: PrivacyKit, run_id: str, result: SparkLinkResult,
            size: int) -> dict[str, int]:
     """Persons and RESOLVES_TO batch by batch, then the review queue and retirements."""
     resolves = result.resolves_to
     keys = resolves.index.to_numpy(dtype=object)
     counts = {"links": 0, "new": 0}
-    for chunk in person_batches(resolves["person_id"].to_numpy(dtype=object), size):
-        batch_keys = keys[chunk]
-        frame = load_mentions_by_key(store, kit.encryptor, batch_keys.tolist())
+    chunks = person_batches(resolves["person_id"].to_numpy(dtype=object), size)
+    for batch_keys, frame in read_ahead(store, kit, keys, chunks):
         batch = resolves.loc[batch_keys]
         people = person_rows(frame, batch["person_id"], kit.encryptor, kit.indexer)
         links = resolves_rows(batch, frame["person_id"])

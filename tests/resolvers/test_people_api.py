@@ -97,6 +97,32 @@ def test_caseworker_finds_a_person_by_id_number_and_sees_them_in_full(
     _no_plaintext(repr(event), id_number, person["name"], member["person_id"])
 
 
+def test_a_member_current_in_two_households_opens_their_own_by_id_number(
+        client: TestClient, linked_sample: Store, kit: PrivacyKit) -> None:
+    """A duplicate 户籍 registration leaves a person current (正常) in two households: the
+    search by ID number opens the one their record names, every time, even when the other
+    has the smaller id (it was whichever the store returned first)."""
+    home = _households(linked_sample)
+    member = home["members"][0]
+    assert member["household_id"] == home["household_id"]
+    other = linked_sample.read(
+        "MATCH (h:Household {region_code: $region}) WHERE h.household_id <> $home "
+        "RETURN h.household_id AS id ORDER BY id < $home DESC, id LIMIT 1",
+        region=REGION, home=home["household_id"])[0]["id"]
+    linked_sample.write(
+        "MATCH (p:Person {person_id: $p}), (h:Household {household_id: $h}) "
+        "CREATE (p)-[:MEMBER_OF {status: '正常', relation: '其他', test_only: true}]->(h)",
+        p=member["person_id"], h=other)
+    query = "query($id: String) { household(idNumber: $id) { householdId } }"
+    try:
+        for _ in range(3):
+            body = gql(client, query, bearer=token("caseworker"),
+                       variables={"id": _reveal(kit, member, "id_number")}).json()
+            assert body["data"]["household"]["householdId"] == home["household_id"]
+    finally:
+        linked_sample.write("MATCH ()-[m:MEMBER_OF {test_only: true}]->() DELETE m")
+
+
 def test_overlap_check_masks_identity_and_shows_only_own_amounts(
         client: TestClient, linked_sample: Store, settings: Settings, kit: PrivacyKit) -> None:
     aided = _aided(linked_sample)

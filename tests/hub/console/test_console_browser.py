@@ -27,8 +27,14 @@ def test_caseworker_finds_consents_and_the_verifier_reads_the_amount(
         members = gql(api, "query($h: String) { household(householdId: $h) { members { "
                       "person { idNumber } } } }", bearer=caseworker.token,
                       variables={"h": tour.consented_household}).json()
-    id_number = next(m["person"]["idNumber"] for m in members["data"]["household"]["members"]
-                     if m["person"] and m["person"]["idNumber"])
+        ids = [m["person"]["idNumber"] for m in members["data"]["household"]["members"]
+               if m["person"] and m["person"]["idNumber"]]
+        # a member registered current in a second 户 opens that one (their own record's):
+        # search by a member whose ID number leads here
+        id_number = next(i for i in ids if gql(
+            api, "query($i: String) { household(idNumber: $i) { householdId } }",
+            bearer=caseworker.token, variables={"i": i},
+        ).json()["data"]["household"]["householdId"] == tour.consented_household)
     with offline_chromium() as browser:
         browser.get(f"{base}/console/signin?as=caseworker")
         assert "救助经办" in wait_text(browser, "#purpose")

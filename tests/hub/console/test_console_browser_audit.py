@@ -36,7 +36,9 @@ def _member_found_alone(settings: Settings, token: str, household_id: str) -> di
                 continue
             found = gql(api, PEOPLE_DOCUMENT, bearer=token, variables={
                 "name": person["name"], "birthDate": person["birthDate"]}).json()
-            if [p["personId"] for p in found["data"]["people"]] == [person["personId"]]:
+            # alone, and listed with this household (not a second 户 they are current in)
+            if [(p["personId"], p["householdId"]) for p in found["data"]["people"]] == [
+                    (person["personId"], household_id)]:
                 return dict(person)
     raise AssertionError("no member of the household is found alone by name and birth date")
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
@@ -29,6 +30,7 @@ from hub.resolution.evaluate import evaluate_graph, read_truth
 from hub.resolution.load import iter_mention_batches
 from hub.resolution.review import decide_pair
 from hub.resolution.service import decisions_frame
+from hub.resolution.spark_link import read_ahead
 from hub.store import Store
 from tests.conftest import SAMPLE_DIR, test_environ
 from tests.spark_cluster import executors, kill_worker, standalone_cluster
@@ -114,6 +116,19 @@ def test_spark_engine_gives_the_in_process_result(
     assert not any((tmp_path / "spark" / "staging").iterdir())
     report = evaluate_graph(linked_sample, read_truth(TRUTH / "person_map.csv"))
     assert report["recall"] >= 0.995
+
+
+def test_persist_reads_each_batch_back_one_ahead_in_order(linked_sample: Store,
+                                                          kit: PrivacyKit) -> None:
+    """The Spark run's persist reads the next batch while it writes one: every batch comes
+    back whole, with its own mentions, in the order the batches were made."""
+    keys = np.array(sorted(_links(linked_sample))[:60], dtype=object)
+    chunks = [np.arange(start, min(start + 7, len(keys))) for start in range(0, len(keys), 7)]
+    got = [(list(batch_keys), sorted(frame.index))
+           for batch_keys, frame in read_ahead(linked_sample, kit, keys, iter(chunks))]
+    assert [batch for batch, _ in got] == [list(keys[chunk]) for chunk in chunks]
+    assert all(sorted(batch) == read for batch, read in got)
+    assert len(got) == 9 and sum(len(read) for _, read in got) == 60
 
 
 def _secrets() -> list[str]:
