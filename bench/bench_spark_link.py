@@ -23,6 +23,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import psutil
+from bench_ingest import _cpu  # bench/ is on the path of its scripts
 
 from graph_schema import migrate
 from graph_schema.queries.maintenance import CLEAR_GRAPH
@@ -98,14 +99,6 @@ class PeakRss:
                          f"{self.total[kind] / 2**30:.2f})" for kind in sorted(self.single))
 
 
-def _neo4j_cpu(pid: int | None) -> float:
-    """CPU seconds the managed Neo4j server has used so far (0 for an external one)."""
-    if pid is None:
-        return 0.0
-    times = psutil.Process(pid).cpu_times()
-    return times.user + times.system
-
-
 def _cpu_of_tree() -> float:
     me = psutil.Process()
     total = 0.0
@@ -143,6 +136,7 @@ def main() -> None:
         server.start()
     neo4j = None if settings.neo4j_uri else server.status().pid
     kit = open_privacy(settings)
+    neo4j_process = psutil.Process(neo4j) if neo4j else None  # nan CPU if external
     options = SparkOptions(master=args.master, work_dir=settings.spark_work_dir,
                            memory=args.memory, partitions=args.partitions)
     with Store.connect(settings) as store:
@@ -150,13 +144,13 @@ def main() -> None:
             raise SystemExit("the graph is not empty: pass --yes to clear it")
         store.run_autocommit(CLEAR_GRAPH)
         migrate(store)
-        began, cpu, server_cpu = time.monotonic(), time.process_time(), _neo4j_cpu(neo4j)
+        began, cpu, server_cpu = time.monotonic(), time.process_time(), _cpu(neo4j_process)
         with PeakRss(neo4j) as peaks:
             report = ingest_directory(store, kit, set_dir, IngestOptions())
         wall = time.monotonic() - began
         rows = report.to_dict()["totals"]["rows_read"]
         print(f"ingest  wall {wall:7.1f} s  cpu {time.process_time() - cpu:7.1f} s  neo4j cpu "
-              f"{_neo4j_cpu(neo4j) - server_cpu:7.1f} s  rows {rows:,}  {rows / wall:9,.0f} "
+              f"{_cpu(neo4j_process) - server_cpu:7.1f} s  rows {rows:,}  {rows / wall:9,.0f} "
               "rows/s")
         print(f"  peak RSS  {peaks.report()}")
         try:
@@ -164,12 +158,12 @@ def main() -> None:
             print(f"in-process pre-flight: would run (estimate {needed / 2**30:.1f} GiB)")
         except LinkMemoryError as exc:
             print(f"in-process pre-flight: refused: {exc}")
-        began, cpu, server_cpu = time.monotonic(), _cpu_of_tree(), _neo4j_cpu(neo4j)
+        began, cpu, server_cpu = time.monotonic(), _cpu_of_tree(), _cpu(neo4j_process)
         with PeakRss(neo4j) as peaks:
             summary = run_link(store, kit, full=True, spark=options)
         print(f"spark link  wall {time.monotonic() - began:7.1f} s  cpu (this process and "
               f"its children) {_cpu_of_tree() - cpu:7.1f} s  neo4j cpu "
-              f"{_neo4j_cpu(neo4j) - server_cpu:7.1f} s  mentions {summary.mentions}  "
+              f"{_cpu(neo4j_process) - server_cpu:7.1f} s  mentions {summary.mentions}  "
               f"persons {summary.persons}")
         print(f"  phases {summary.phases}")
         print(f"  peak RSS  {peaks.report()}")

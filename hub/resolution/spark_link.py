@@ -87,13 +87,14 @@ def read_ahead(store: Store, kit: PrivacyKit, keys: np.ndarray,
     different mentions, so writing one does not change what the next reads. One read in
     flight keeps at most two batches of decrypted mentions in memory.
     """
-    def read(chunk: np.ndarray) -> pd.DataFrame:
-        return load_mentions_by_key(store, kit.encryptor, keys[chunk].tolist())
+    def read(batch_keys: np.ndarray) -> pd.DataFrame:
+        return load_mentions_by_key(store, kit.encryptor, batch_keys.tolist())
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="spark-read-back") as pool:
         waiting: tuple[np.ndarray, Future[pd.DataFrame]] | None = None
         for chunk in chunks:
-            ahead = (keys[chunk], pool.submit(read, chunk))
+            batch_keys = keys[chunk]
+            ahead = (batch_keys, pool.submit(read, batch_keys))
             if waiting is not None:
                 yield waiting[0], waiting[1].result()
             waiting = ahead

@@ -29,8 +29,8 @@ def test_caseworker_finds_consents_and_the_verifier_reads_the_amount(
                       variables={"h": tour.consented_household}).json()
         ids = [m["person"]["idNumber"] for m in members["data"]["household"]["members"]
                if m["person"] and m["person"]["idNumber"]]
-        # a member registered current in a second 户 opens that one (their own record's):
-        # search by a member whose ID number leads here
+        # a member who moved out (迁出, listed first) is current in another 户 and opens
+        # that one: search by a member whose ID number leads here
         id_number = next(i for i in ids if gql(
             api, "query($i: String) { household(idNumber: $i) { householdId } }",
             bearer=caseworker.token, variables={"i": i},
