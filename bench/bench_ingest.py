@@ -88,7 +88,8 @@ def main() -> None:
         rounds = [_round(store, kit, set_dir, args, server) for _ in range(args.rounds)]
     first = rounds[0]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"households        {args.households}")
+    print(f"set               {set_dir}" if args.dir else
+          f"households        {args.households}")
     print(f"rows read         {first['rows_read']}")
     print(f"accepted          {first['accepted']}")
     print(f"quarantined       {first['quarantined']}")

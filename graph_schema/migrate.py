@@ -21,8 +21,9 @@ def migrate(store: Store) -> list[Migration]:
 
     Every migration not yet recorded is applied, so one merged later with a lower number
     than the newest applied still runs. Schema statements are idempotent (``IF NOT
-    EXISTS``), so a migration interrupted half way is simply applied again. Returns the
-    migrations that were applied now.
+    EXISTS``), so a migration interrupted half way is simply applied again. A data step
+    that batches itself (``CALL … IN TRANSACTIONS``) needs an auto-commit transaction and
+    gets one. Returns the migrations that were applied now.
     """
     done = {int(r["version"]) for r in store.read(q.APPLIED_MIGRATIONS)}
     applied = []
@@ -30,7 +31,10 @@ def migrate(store: Store) -> list[Migration]:
         if migration.version in done:
             continue
         for statement in migration.statements:
-            store.write(statement)
+            if " IN TRANSACTIONS" in statement:
+                store.run_autocommit(statement)
+            else:
+                store.write(statement)
         store.write(q.RECORD_MIGRATION, version=migration.version, name=migration.name)
         applied.append(migration)
     return applied

@@ -129,8 +129,6 @@ NODE_PROPERTIES: Final = MappingProxyType({
         plain(KEY, "mention_key"),
         plain(CODE, "role", "id_kind", "region_code", "sex"),
         plain(NUMBER, "id_valid"),
-        # set by ingest when a linked row's content changed: the next link run re-reads it
-        plain(NUMBER, "link_stale"),
         sealed("name", "id_number", "birth_date"),
         indexed("id", "phone", "name_birth"),
     ),
@@ -289,6 +287,8 @@ NODE_PROPERTIES: Final = MappingProxyType({
     ),
     labels.POLICY_VERSION: _merge(
         plain(KEY, "key"), plain(NUMBER, "recorded_at"), plain(DIGEST, "digest")),
+    # a second label of a SourceRecord waiting for a link run; no properties of its own
+    labels.LINK_PENDING: {},
 })
 
 RELATIONSHIP_PROPERTIES: Final = MappingProxyType({

@@ -4,6 +4,7 @@ Ingest marks every new or changed record ``link_stale`` and the link run removes
 so only the records waiting for a run carry it: the index stays as small as the batch and
 the pending read no longer scans every record of the graph. Retired people carry
 ``merged_into``, so the live-person count is the count store's less an index scan of those.
+(m0009 replaced the ``link_stale`` property and its index with the ``LinkPending`` label.)
 """
 
 STATEMENTS = (

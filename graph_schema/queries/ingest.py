@@ -22,17 +22,17 @@ from graph_schema import labels
 # one map per record: mention_key, row_hash, batch_id and the record's own properties
 CREATE_SOURCE_RECORDS = """
 UNWIND $rows AS row
-CREATE (r:SourceRecord)
-SET r = row, r.link_stale = true
+CREATE (r:SourceRecord:LinkPending)
+SET r = row
 """
 
 # returns the keys whose stored row_hash differs (a changed row); only those are sent
 # again, with UPDATE_CHANGED_SOURCE_RECORDS, which keeps the previous batch in ``history``
-# and marks the record ``link_stale`` (the next link run re-reads its blocking keys)
+# and marks the record ``LinkPending`` (the next link run re-reads its blocking keys)
 MERGE_SOURCE_RECORDS = """
 UNWIND $rows AS row
 MERGE (r:SourceRecord {mention_key: row.mention_key})
-ON CREATE SET r = row, r.link_stale = true
+ON CREATE SET r = row, r:LinkPending
 WITH r, row WHERE r.row_hash <> row.row_hash
 RETURN row.mention_key AS changed
 """
@@ -43,7 +43,7 @@ MATCH (r:SourceRecord {mention_key: row.mention_key})
 USING INDEX r:SourceRecord(mention_key)
 WHERE r.row_hash <> row.row_hash
 SET r.history = coalesce(r.history, []) + [r.batch_id + ':' + r.row_hash], r += row,
-    r.link_stale = true
+    r:LinkPending
 """
 
 # {label} is replaced by one of labels.FACT_LABELS in fact_statements()

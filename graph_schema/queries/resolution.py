@@ -47,10 +47,10 @@ MATCH (r:SourceRecord) RETURN count(r) AS mentions
 """
 
 # the pending mentions: new since the last link run, or their row changed since. Ingest
-# marks both ``link_stale`` and the run clears it, so this is an index seek over the batch,
-# not a scan of the graph; ``unresolved`` counts those without a person yet
+# labels both ``LinkPending`` and the run removes the label, so this is a label-index scan
+# over the batch, not a scan of the graph; ``unresolved`` counts those without a person yet
 PENDING_MENTIONS = """
-MATCH (r:SourceRecord) WHERE r.link_stale = true
+MATCH (r:LinkPending:SourceRecord)
 RETURN collect(r.mention_key) AS keys,
        count(CASE WHEN NOT EXISTS { (r)-[:RESOLVES_TO]->() } THEN 1 END) AS unresolved
 """
@@ -67,7 +67,7 @@ RETURN records - links AS n
 # every mention without a person or marked changed: a scan of every record
 PENDING_MENTIONS_SCAN = """
 MATCH (r:SourceRecord)
-WHERE r.link_stale = true OR NOT EXISTS { (r)-[:RESOLVES_TO]->(:Person) }
+WHERE r:LinkPending OR NOT EXISTS { (r)-[:RESOLVES_TO]->(:Person) }
 RETURN collect(r.mention_key) AS keys
 """
 
@@ -98,21 +98,21 @@ RETURN collect(r.mention_key) AS keys
 
 # the marks of the mentions a run linked, in transactions of their own so a big batch
 # stays inside the server's transaction memory (run with Store.run_autocommit; idempotent)
-CLEAR_LINK_STALE = """
+CLEAR_LINK_PENDING = """
 UNWIND $keys AS key
 CALL (key) {
   MATCH (r:SourceRecord {mention_key: key})
   USING INDEX r:SourceRecord(mention_key)
-  WITH r WHERE r.link_stale IS NOT NULL
-  REMOVE r.link_stale
+  WITH r WHERE r:LinkPending
+  REMOVE r:LinkPending
 } IN TRANSACTIONS OF 10000 ROWS
 """
 
 # a run that read every mention has read every changed row: after a full ingest, every
 # record carries the mark, hence the transactions of their own
-CLEAR_ALL_LINK_STALE = """
-MATCH (r:SourceRecord) WHERE r.link_stale IS NOT NULL
-CALL (r) { REMOVE r.link_stale } IN TRANSACTIONS OF 10000 ROWS
+CLEAR_ALL_LINK_PENDING = """
+MATCH (r:LinkPending)
+CALL (r) { REMOVE r:LinkPending } IN TRANSACTIONS OF 10000 ROWS
 """
 
 # every person from the count store, less the retired ones (merged_into set) by index, so

@@ -4,7 +4,7 @@ A batch can change only the people it pairs with and the name-only mentions arou
 (``hub.linkage.incremental``). This module reads exactly that neighbourhood from the graph
 and the blocking-key index (``block_index.py``), instead of every mention:
 
-1. the pending mentions (no person yet, or their row changed: ``link_stale``);
+1. the pending mentions (no person yet, or their row changed: ``LinkPending``);
 2. their **candidates**: every mention holding one of their blocking keys (index look-up),
    plus the mentions of clerical decisions (which always take part);
 3. a linkage run on what is loaded tells which mentions it may change (``changed``: the
@@ -162,7 +162,7 @@ def _context(loader: _Loader, segments: list[Segment], hasher: KeyHasher,
 def pending_mentions(store: Store) -> list[str]:
     """Return the keys of the mentions an incremental run must link.
 
-    Reads the marked records by index; only when the count store shows more mentions
+    Reads the marked records through the label index; only when the count store shows more mentions
     without a person than are marked (records written before ingest marked them) does it
     scan every record instead, so no unlinked mention is ever skipped.
     """

@@ -320,9 +320,9 @@ def run_link(store: Store, kit: PrivacyKit, *, full: bool = False,
                 else len(outcome.frame))
     if indexed:
         counts["persons"] = int(store.read(q.LIVE_PERSON_COUNT)[0]["n"])
-        store.run_autocommit(q.CLEAR_LINK_STALE, keys=outcome.pending)
+        store.run_autocommit(q.CLEAR_LINK_PENDING, keys=outcome.pending)
     else:
-        store.run_autocommit(q.CLEAR_ALL_LINK_STALE)
+        store.run_autocommit(q.CLEAR_ALL_LINK_PENDING)
     summary = LinkSummary(run_id=run_id, mode="incremental" if outcome.incremental else "full",
                           mentions=mentions, new_mentions=outcome.new_mentions,
                           read_mentions=len(outcome.frame), rounds=outcome.rounds,

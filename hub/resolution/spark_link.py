@@ -202,7 +202,7 @@ def run_link_spark(store: Store, kit: PrivacyKit, options: SparkOptions, *,
             previous = pd.Series(staged.person, index=pd.Index(staged.keys), dtype=object)
             touched, counts = _write_incremental(store, kit, run_id, result, previous)
     households = rebuild_on_people(store, kit, touched, phases)
-    store.run_autocommit(q.CLEAR_ALL_LINK_STALE)
+    store.run_autocommit(q.CLEAR_ALL_LINK_PENDING)
     summary = LinkSummary(
         run_id=run_id, mode="incremental" if incremental else "full", mentions=staged.n,
         new_mentions=counts["new"], read_mentions=staged.n,

@@ -16,8 +16,10 @@ def test_migrations_are_numbered_in_order() -> None:
     assert versions[-1] == LATEST_VERSION
     for migration in all_migrations():
         for statement in migration.statements:
+            # schema steps say IF (NOT) EXISTS; a data step is a batched idempotent update
             assert "IF NOT EXISTS" in statement or (
-                statement.startswith("DROP") and statement.endswith("IF EXISTS"))
+                statement.startswith("DROP") and statement.endswith("IF EXISTS")) or (
+                statement.startswith("MATCH") and " IN TRANSACTIONS OF " in statement)
 
 
 def test_unused_ingest_indexes_are_gone(store: Store) -> None:
@@ -27,6 +29,22 @@ def test_unused_ingest_indexes_are_gone(store: Store) -> None:
         assert dropped not in names
     assert {"source_record_bi_id", "fact_bi_hukou", "fact_bi_family"} <= set(names)
     assert "source_record_bi_name_birth" in names  # dropped by m0006, back for `people`
+
+
+def test_pending_marks_of_older_code_become_the_label(clean_store: Store) -> None:
+    """m0009: a record marked ``link_stale`` by older code is still pending after it."""
+    clean_store.write("MATCH (m:SchemaMigration {version: 9}) DELETE m")
+    clean_store.write("CREATE (:SourceRecord {mention_key: 'old:1:本人', link_stale: true}), "
+                      "(:SourceRecord {mention_key: 'old:2:本人'})")
+    assert [m.version for m in migrate(clean_store)] == [9]
+    marked = clean_store.read(
+        "MATCH (r:SourceRecord) RETURN r.mention_key AS key, r:LinkPending AS pending, "
+        "r.link_stale AS stale ORDER BY key")
+    assert [(r["key"], r["pending"], r["stale"]) for r in marked] == [
+        ("old:1:本人", True, None), ("old:2:本人", False, None)]
+    names = clean_store.read("SHOW INDEXES YIELD name RETURN collect(name) AS names")[0]
+    assert "source_record_link_stale" not in names["names"]
+    assert is_current(clean_store)
 
 
 def test_migrate_twice_changes_nothing(store: Store) -> None:
