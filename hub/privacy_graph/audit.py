@@ -225,9 +225,16 @@ class AuditLog:
 
     def page(self, *, after: int = 0, limit: int = 50,
              filters: AuditFilter | None = None) -> list[AuditEvent]:
-        """Events with ``seq > after`` matching ``filters``, oldest first."""
+        """Events with ``seq > after`` matching ``filters``, oldest first.
+
+        A request or a data subject is looked up by its index (few events, however long
+        the log); other filters walk the log in ``seq`` order from ``after``.
+        """
         f = filters or AuditFilter()
-        rows = self._store.read(q.AUDIT_EVENTS_PAGE, after=after, limit=limit, **asdict(f))
+        query = (q.AUDIT_EVENTS_PAGE_BY_CORRELATION if f.correlation_id is not None
+                 else q.AUDIT_EVENTS_PAGE_BY_SUBJECT if f.subject_ref is not None
+                 else q.AUDIT_EVENTS_PAGE)
+        rows = self._store.read(query, after=after, limit=limit, **asdict(f))
         return [event_from_record(row["e"]) for row in rows]
 
     def events(self, page_size: int = 10_000) -> Iterator[AuditEvent]:
