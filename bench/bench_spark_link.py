@@ -60,12 +60,15 @@ def _kind(process: psutil.Process, neo4j: int | None) -> str:
 
 class PeakRss:
     """Peak RSS of each kind of process (the largest single process of that kind, and the
-    largest sum over its processes), sampled every 200 ms."""
+    largest sum over its processes), sampled every 200 ms, and the driver's own RSS over
+    time (to tell which phase holds its peak)."""
 
     def __init__(self, neo4j: int | None) -> None:
         self.neo4j = neo4j
         self.single: dict[str, int] = defaultdict(int)
         self.total: dict[str, int] = defaultdict(int)
+        self.driver: list[tuple[float, int]] = []
+        self.began = time.monotonic()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -81,8 +84,8 @@ class PeakRss:
         me = psutil.Process()
         while not self._stop.wait(0.2):
             processes = [me, *me.children(recursive=True)]
-            if self.neo4j:
-                processes.append(psutil.Process(self.neo4j))
+            if self.neo4j and all(p.pid != self.neo4j for p in processes):
+                processes.append(psutil.Process(self.neo4j))  # not started by this bench
             sums: dict[str, int] = defaultdict(int)
             for process in processes:
                 try:
@@ -91,8 +94,32 @@ class PeakRss:
                     continue
                 self.single[kind] = max(self.single[kind], rss)
                 sums[kind] += rss
+                if process.pid == me.pid:
+                    self.driver.append((time.monotonic() - self.began, rss))
             for kind, rss in sums.items():
                 self.total[kind] = max(self.total[kind], rss)
+
+    def driver_by_phase(self, phases: dict[str, float]) -> str:
+        """The driver's peak RSS within each phase, phases laid end to end in run order
+        (the engine's own ``spark_*`` steps inside ``linkage``)."""
+        order = [k for k in phases if not k.startswith("spark_")]
+        steps = [k for k in phases if k.startswith("spark_")]
+        windows, start = [], 0.0
+        for name in order:
+            if name == "linkage" and steps:
+                for step in steps:
+                    windows.append((step, start, start + phases[step]))
+                    start += phases[step]
+                start = windows[-1][2] + max(0.0, phases[name] - sum(phases[s] for s in steps))
+                continue
+            windows.append((name, start, start + phases[name]))
+            start += phases[name]
+        out = []
+        for name, low, high in windows:
+            inside = [rss for at, rss in self.driver if low <= at < high]
+            if inside:
+                out.append(f"{name} {max(inside) / 2**30:.2f}")
+        return "  ".join(out) + " GB"
 
     def report(self) -> str:
         return "  ".join(f"{kind}: {self.single[kind] / 2**30:.2f} GB (all "
@@ -167,6 +194,7 @@ def main() -> None:
               f"persons {summary.persons}")
         print(f"  phases {summary.phases}")
         print(f"  peak RSS  {peaks.report()}")
+        print(f"  driver peak RSS by phase  {peaks.driver_by_phase(summary.phases)}")
         truth = read_truth(set_dir / "truth" / "person_map.csv")
         spark_report = evaluate_graph(store, truth)
         print(f"  precision {spark_report['precision']:.5f}  recall "

@@ -175,6 +175,7 @@ def run_link_spark(store: Store, kit: PrivacyKit, options: SparkOptions, *,
     result: SparkLinkResult | LinkResult | None = None
     try:
         with spark_session(options) as spark:
+            phases["session"] = round(time.monotonic() - began, 2)  # Spark's start-up
             with _phase(phases, "load"):
                 staged = stage(iter_mention_batches(store, kit.encryptor, page),
                                work / "mentions", settings, key, options.compression)
