@@ -30,7 +30,7 @@ from hub.resolution.evaluate import evaluate_graph, read_truth
 from hub.resolution.load import iter_mention_batches
 from hub.resolution.review import decide_pair
 from hub.resolution.service import decisions_frame
-from hub.resolution.spark_link import read_ahead
+from hub.resolution.spark_link import person_batches, read_ahead
 from hub.store import Store
 from tests.conftest import SAMPLE_DIR, test_environ
 from tests.spark_cluster import executors, kill_worker, standalone_cluster
@@ -124,11 +124,23 @@ def test_persist_reads_each_batch_back_one_ahead_in_order(linked_sample: Store,
     back whole, with its own mentions, in the order the batches were made."""
     keys = np.array(sorted(_links(linked_sample))[:60], dtype=object)
     chunks = [np.arange(start, min(start + 7, len(keys))) for start in range(0, len(keys), 7)]
-    got = [(list(batch_keys), sorted(frame.index))
-           for batch_keys, frame in read_ahead(linked_sample, kit, keys, iter(chunks))]
+    got = [(list(keys[chunk]), sorted(frame.index))
+           for chunk, frame in read_ahead(linked_sample, kit, keys, iter(chunks))]
     assert [batch for batch, _ in got] == [list(keys[chunk]) for chunk in chunks]
     assert all(sorted(batch) == read for batch, read in got)
     assert len(got) == 9 and sum(len(read) for _, read in got) == 60
+
+
+def test_person_batches_keep_people_whole_and_in_id_order() -> None:
+    rng = np.random.default_rng(5)
+    person = np.array([f"P{n:05d}" for n in rng.integers(0, 300, 2_000)], dtype=object)
+    batches = list(person_batches(person, 64))
+    positions = np.concatenate(batches)
+    assert sorted(positions.tolist()) == list(range(len(person)))
+    owners = [set(person[batch]) for batch in batches]
+    assert all(not (a & b) for i, a in enumerate(owners) for b in owners[i + 1:])
+    assert list(person[positions]) == sorted(person)  # people in id order, as a text sort
+    assert all(len(batch) >= 64 for batch in batches[:-1])
 
 
 def _secrets() -> list[str]:
