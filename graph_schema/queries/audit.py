@@ -96,13 +96,15 @@ WHERE e.seq > $after""" + _PAGE_FILTERS
 
 # one data subject ("who read this person's data") or one request: the few events that
 # match, by their index, then sorted. The seq walk above would read the whole log when
-# the subject is rare or absent (300,000 events: 180 ms, growing with the log)
+# the subject is rare or absent (300,000 events: 180 ms, growing with the log). SEEK: a
+# plain index hint may be met by scanning the whole index, which a planner with fresh
+# statistics chose on a new graph
 AUDIT_EVENTS_PAGE_BY_SUBJECT = """
 MATCH (e:AuditEvent)
-USING INDEX e:AuditEvent(subject_ref)
+USING INDEX SEEK e:AuditEvent(subject_ref)
 WHERE e.subject_ref = $subject_ref AND e.seq > $after""" + _PAGE_FILTERS
 
 AUDIT_EVENTS_PAGE_BY_CORRELATION = """
 MATCH (e:AuditEvent)
-USING INDEX e:AuditEvent(correlation_id)
+USING INDEX SEEK e:AuditEvent(correlation_id)
 WHERE e.correlation_id = $correlation_id AND e.seq > $after""" + _PAGE_FILTERS
