@@ -110,7 +110,7 @@ class PeakRss:
                 for step in steps:
                     windows.append((step, start, start + phases[step]))
                     start += phases[step]
-                start = windows[-1][2] + max(0.0, phases[name] - sum(phases[s] for s in steps))
+                start += max(0.0, phases[name] - sum(phases[s] for s in steps))
                 continue
             windows.append((name, start, start + phases[name]))
             start += phases[name]

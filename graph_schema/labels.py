@@ -45,7 +45,7 @@ LINK_RUN: Final = "LinkRun"
 REVIEW_PAIR: Final = "ReviewPair"
 # a source record waiting for a link run (new, or its row changed): ingest adds it, the run
 # removes it. A label, not an indexed property: the label index is updated for every new
-# node anyway, and a range index on the mark cost ingest about 4 % of Neo4j's CPU
+# node anyway, where a range index on the mark was one more entry per record
 LINK_PENDING: Final = "LinkPending"
 # the access-policy digest the hub last recorded in its audit log
 POLICY_VERSION: Final = "PolicyVersion"

@@ -162,9 +162,9 @@ def _context(loader: _Loader, segments: list[Segment], hasher: KeyHasher,
 def pending_mentions(store: Store) -> list[str]:
     """Return the keys of the mentions an incremental run must link.
 
-    Reads the marked records through the label index; only when the count store shows more mentions
-    without a person than are marked (records written before ingest marked them) does it
-    scan every record instead, so no unlinked mention is ever skipped.
+    Reads the marked records through the label index; only when the count store shows
+    more mentions without a person than are marked (records written before ingest marked
+    them) does it scan every record instead, so no unlinked mention is ever skipped.
     """
     marked = store.read(q.PENDING_MENTIONS)[0]
     unresolved = int(store.read(q.UNRESOLVED_MENTION_COUNT)[0]["n"])
