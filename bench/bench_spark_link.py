@@ -122,8 +122,11 @@ class PeakRss:
         return "  ".join(out) + " GB"
 
     def report(self) -> str:
+        """Peak per kind; the short-lived helpers Spark's file system spawns (``chmod``,
+        ``rm``: a few MB) are left out."""
         return "  ".join(f"{kind}: {self.single[kind] / 2**30:.2f} GB (all "
-                         f"{self.total[kind] / 2**30:.2f})" for kind in sorted(self.single))
+                         f"{self.total[kind] / 2**30:.2f})" for kind in sorted(self.single)
+                         if self.single[kind] >= 2**24)
 
 
 def _cpu_of_tree() -> float:

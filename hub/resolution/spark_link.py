@@ -5,8 +5,9 @@ Mentions leave Neo4j a page at a time and are staged without plaintext
 kernels (``hub.linkage.spark.engine``), and nothing is written until Spark has finished, so
 a failed run leaves the graph's links as they were.
 
-A full run (the first, or ``full``) writes its result people by people, a batch at a time:
-each batch's mentions are read again and decrypted for the people's sealed identity, as
+A full run (the first, or ``full``) writes its result people by people, a batch at a time,
+read from the Parquet Spark wrote one part at a time (the driver never holds the whole
+result): each batch's mentions are read again and decrypted for the people's sealed identity, as
 ``persist.person_rows`` does in process, with the same rows and queries
 (``persist.write_people`` / ``persist.finish_run``); person ids are the in-process full
 run's (a hash of each person's smallest mention key). A later run is incremental, as the
@@ -28,8 +29,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 
 from graph_schema.queries import resolution as q
 from hub.linkage.pipeline import LinkResult
@@ -63,30 +64,31 @@ WRITE_BATCH = 20_000
 """Mentions per write batch (whole people: a batch ends at a person's last mention)."""
 
 
-def person_batches(person: np.ndarray, size: int) -> Iterator[np.ndarray]:
-    """Positions grouped by person, about ``size`` at a time, no person split, people in
-    id order.
+def resolved_batches(path: Path, size: int) -> Iterator[pd.DataFrame]:
+    """The run's result (``person_id``, ``method``, ``weight`` by mention key), whole
+    people, about ``size`` mentions at a time, people in id order.
 
-    Sorted by integer codes of the ids: sorting the ids themselves as a fixed-width text
-    array took about 100 bytes per mention on the driver at once (3.5 GB for a city of 35
-    million mentions).
+    Read one Parquet part at a time: the parts are ranges of person ids, in order, and
+    each is sorted by person (``resolved.write_resolved``), so no person spans two parts
+    and the driver never holds the whole result.
     """
-    codes, _ = pd.factorize(person, sort=True)
-    order = np.argsort(codes, kind="stable")
-    ordered = codes[order]
-    start = 0
-    while start < len(order):
-        end = min(start + size, len(order))
-        while end < len(order) and ordered[end] == ordered[end - 1]:
-            end += 1
-        yield order[start:end]
-        start = end
+    for part in sorted(path.glob("*.parquet")):
+        frame = pq.read_table(part, columns=["key", "person_id", "method", "weight"]
+                              ).to_pandas().set_index("key")
+        ids = frame["person_id"].to_numpy(dtype=object)
+        start = 0
+        while start < len(frame):
+            end = min(start + size, len(frame))
+            while end < len(frame) and ids[end] == ids[end - 1]:
+                end += 1
+            yield frame.iloc[start:end]
+            start = end
 
 
-def read_ahead(store: Store, kit: PrivacyKit, keys: np.ndarray,
-               chunks: Iterator[np.ndarray]) -> Iterator[tuple[np.ndarray, pd.DataFrame]]:
-    """Each chunk (positions in ``keys``) with its mentions read back and decrypted, the
-    next chunk read while the caller writes this one.
+def read_ahead(store: Store, kit: PrivacyKit, batches: Iterator[pd.DataFrame]
+               ) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """Each batch (indexed by mention key) with its mentions read back and decrypted, the
+    next batch read while the caller writes this one.
 
     Read and write in turn, Neo4j waited while the hub decrypted and sealed, and the hub
     waited while Neo4j read: the persist phase of a 200,000-household run took 471 s
@@ -94,13 +96,13 @@ def read_ahead(store: Store, kit: PrivacyKit, keys: np.ndarray,
     different mentions, so writing one does not change what the next reads. One read in
     flight keeps at most two batches of decrypted mentions in memory.
     """
-    def read(batch_keys: np.ndarray) -> pd.DataFrame:
-        return load_mentions_by_key(store, kit.encryptor, batch_keys.tolist())
+    def read(batch: pd.DataFrame) -> pd.DataFrame:
+        return load_mentions_by_key(store, kit.encryptor, batch.index.astype(str).tolist())
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="spark-read-back") as pool:
-        waiting: tuple[np.ndarray, Future[pd.DataFrame]] | None = None
-        for chunk in chunks:
-            ahead = (chunk, pool.submit(read, keys[chunk]))
+        waiting: tuple[pd.DataFrame, Future[pd.DataFrame]] | None = None
+        for batch in batches:
+            ahead = (batch, pool.submit(read, batch))
             if waiting is not None:
                 yield waiting[0], waiting[1].result()
             waiting = ahead
@@ -111,12 +113,8 @@ def read_ahead(store: Store, kit: PrivacyKit, keys: np.ndarray,
 def _write(store: Store, kit: PrivacyKit, run_id: str, result: SparkLinkResult,
            size: int) -> dict[str, int]:
     """Persons and RESOLVES_TO batch by batch, then the review queue and retirements."""
-    resolves = result.resolves_to
-    keys = resolves.index.to_numpy(dtype=object)
     counts = {"links": 0, "new": 0}
-    chunks = person_batches(resolves["person_id"].to_numpy(dtype=object), size)
-    for chunk, frame in read_ahead(store, kit, keys, chunks):
-        batch = resolves.iloc[chunk]  # by position: no hash table over every key
+    for batch, frame in read_ahead(store, kit, resolved_batches(result.resolves_to, size)):
         people = person_rows(frame, batch["person_id"], kit.encryptor, kit.indexer)
         links = resolves_rows(batch, frame["person_id"])
         write_people(store, run_id, people, links)
@@ -183,31 +181,33 @@ def run_link_spark(store: Store, kit: PrivacyKit, options: SparkOptions, *,
         with spark_session(options) as spark:
             phases["session"] = round(time.monotonic() - began, 2)  # Spark's start-up
             with _phase(phases, "load"):
+                # only a run that may be incremental keeps per-mention arrays on the driver
                 staged = stage(iter_mention_batches(store, kit.encryptor, page),
-                               work / "mentions", settings, key, options.compression)
+                               work / "mentions", settings, key, options.compression,
+                               keep_on_driver=stored is not None)
             total = int(store.read(q.MENTION_COUNT)[0]["mentions"])
             if staged.n != total:
                 raise SparkEngineError(
                     f"staged {staged.n:,} mentions but the graph holds {total:,}: it changed "
                     "while the run read it; run again")
-            new = staged.new
-            incremental = stored is not None and not new.all()
-            if not incremental or new.any():
+            incremental = stored is not None and staged.new_count < staged.n
+            if not incremental or staged.new_count:
                 with _phase(phases, "linkage"):
                     result = link_on_spark(spark, staged, settings, key,
                                            decisions_frame(store), work / "run",
                                            incremental=incremental)
+        counts = {"links": 0, "retired": 0, "new": staged.new_count, "review": 0}
+        touched: list[str] | None = None if not incremental else []
+        with _phase(phases, "persist"):
+            if isinstance(result, SparkLinkResult):
+                phases.update({f"spark_{k}": v for k, v in result.phases.items()})
+                counts = _write(store, kit, run_id, result, write_batch)
+            elif result is not None:
+                driver = staged.on_driver()
+                previous = pd.Series(driver.person, index=pd.Index(driver.keys), dtype=object)
+                touched, counts = _write_incremental(store, kit, run_id, result, previous)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    counts = {"links": 0, "retired": 0, "new": int(new.sum()), "review": 0}
-    touched: list[str] | None = None if not incremental else []
-    with _phase(phases, "persist"):
-        if isinstance(result, SparkLinkResult):
-            phases.update({f"spark_{k}": v for k, v in result.phases.items()})
-            counts = _write(store, kit, run_id, result, write_batch)
-        elif result is not None:
-            previous = pd.Series(staged.person, index=pd.Index(staged.keys), dtype=object)
-            touched, counts = _write_incremental(store, kit, run_id, result, previous)
     households = rebuild_on_people(store, kit, touched, phases)
     store.run_autocommit(q.CLEAR_ALL_LINK_PENDING)
     summary = LinkSummary(

@@ -1,14 +1,13 @@
 """The Spark engine's run: staged mentions in, the in-process engine's outputs out.
 
-Spark does what grows with the number of pairs: blocking joins, comparison, training
-counts, scoring, connected components and the constrained clustering inside them. The
-driver keeps what grows with the number of mentions only, as compact arrays without
-plaintext: each mention's key, its hashed context, its cluster and its strongest edge.
-On those it runs the rest of ``hub.linkage.pipeline.run`` with the same functions: the
-name-only rules (``context.attach_name_only``), person ids
-(``person_ids.ids_by_smallest_member``), link methods (``outputs.methods_frame``) and the
-review queue (``outputs.review_queue``). Candidate pairs never reach the driver; results
-come back as Parquet read one part at a time.
+Everything that grows with the mentions or the pairs runs on Spark: blocking joins,
+comparison, training counts, scoring, connected components and the constrained clustering
+inside them (``components.py``), then the name-only rules (``name_only.py``), person ids and
+each mention's method (``resolved.py``), written as Parquet that the persist phase reads a
+part at a time. The driver holds only what is small: clerical decisions, the review-band
+pairs and refused edges, and the keys of the mentions they name. An incremental run is the
+exception: it clusters the few people its new mentions touch with ``pipeline.resolve`` on
+the driver, over per-mention arrays kept while staging.
 """
 
 from __future__ import annotations
@@ -20,13 +19,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import pyarrow.parquet as pq
 
 from hub.linkage.cluster import REASONS
-from hub.linkage.context import attach_name_only
-from hub.linkage.incremental import smallest_member
-from hub.linkage.outputs import methods_frame, review_queue
-from hub.linkage.person_ids import ids_by_smallest_member
+from hub.linkage.outputs import review_queue
 from hub.linkage.pipeline import METHODS, LinkResult, RunFrame, decision_positions, resolve
 from hub.linkage.scoring import Scored
 from hub.linkage.settings import LinkageSettings
@@ -39,6 +34,13 @@ from hub.linkage.spark.components import (
     components,
 )
 from hub.linkage.spark.errors import SparkEngineError
+from hub.linkage.spark.name_only import attach_name_only
+from hub.linkage.spark.resolved import (
+    local_view,
+    mention_labels,
+    resolve_mentions,
+    write_resolved,
+)
 from hub.linkage.spark.stage import Staged
 from hub.linkage.spark.transit import RunKey
 
@@ -54,7 +56,9 @@ class SparkLinkResult:
     """What a Spark run produced: the in-process ``LinkResult``'s persisted parts.
 
     Attributes:
-        resolves_to: Per mention key: ``person_id``, ``method``, ``weight``.
+        resolves_to: Parquet directory of ``key``, ``person_id``, ``method``, ``weight``
+            per mention, parts in person-id order (``resolved.write_resolved``); it lives
+            in the run's work directory, so persist it before that goes.
         review_queue: Pairs for clerical review (``hub.linkage.review``).
         redirects: Retired person id → surviving id (none in a full run).
         settings: The trained settings used.
@@ -62,7 +66,7 @@ class SparkLinkResult:
         phases: Wall seconds of each stage on Spark.
     """
 
-    resolves_to: pd.DataFrame
+    resolves_to: Path
     review_queue: pd.DataFrame
     redirects: dict[str, str]
     settings: LinkageSettings
@@ -94,32 +98,23 @@ def _with_values(edges: DataFrame, mentions: DataFrame) -> DataFrame:
     return out
 
 
-@dataclass
-class _Clusters:
-    """Per position: cluster label; the nodes' strongest in-cluster edges; refusals."""
+def _decided_positions(mentions: DataFrame, decisions: pd.DataFrame | None
+                       ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """Accepted and rejected pairs as canonical positions, found on Spark by key (only the
+    decided mentions come to the driver)."""
+    from pyspark.sql import functions as sf
 
-    label: np.ndarray
-    best: pd.DataFrame
-    refused: pd.DataFrame
-
-
-def _read_clusters(path: Path, n: int) -> _Clusters:
-    """Read the clustering output part by part into per-position arrays."""
-    label = np.arange(n, dtype=np.int64)
-    best, refused = [], []
-    for part in sorted(path.glob("*.parquet")):
-        table = pq.read_table(part).to_pandas()
-        nodes = table[table["kind"] == TYPE_NODE]
-        label[nodes["node"].to_numpy()] = nodes["label"].to_numpy()
-        best.append(nodes.loc[nodes["pos_a"] >= 0, ["pos_a", "pos_b", "w", "method"]])
-        refused.append(table.loc[table["kind"] != TYPE_NODE,
-                                 ["pos_a", "pos_b", "w", "method", "reason"]])
-    columns = {"pos_a": np.int64, "pos_b": np.int64, "w": float, "method": np.int8,
-               "reason": np.int8}
-    empty = pd.DataFrame({c: pd.Series(dtype=t) for c, t in columns.items()})
-    return _Clusters(label, pd.concat([*best, empty.drop(columns="reason")]).astype(
-                         {c: t for c, t in columns.items() if c != "reason"}),
-                     pd.concat([*refused, empty]).astype(columns))
+    if decisions is None or decisions.empty:
+        return decision_positions(None, pd.Index([]))
+    wanted = sorted(set(decisions["key_a"].astype(str)) | set(decisions["key_b"].astype(str)))
+    spark = mentions.sparkSession
+    chosen = sf.broadcast(spark.createDataFrame([(k,) for k in wanted], "key string"))
+    found = mentions.join(chosen, "key").select("pos", "key").toPandas().sort_values("pos")
+    position = found["pos"].to_numpy(np.int64)
+    local = decision_positions(decisions, pd.Index(found["key"].astype(str)))
+    # local indices follow position order, so each pair stays canonical
+    return ((position[local[0][0]], position[local[0][1]]),
+            (position[local[1][0]], position[local[1][1]]))
 
 
 def _refusal_order(refused: pd.DataFrame) -> pd.DataFrame:
@@ -129,13 +124,6 @@ def _refusal_order(refused: pd.DataFrame) -> pd.DataFrame:
     others = refused[refused["reason"] != 0].assign(_w=lambda f: -f["w"]).sort_values(
         ["_w", "pos_a", "pos_b"]).drop(columns="_w")
     return pd.concat([ambiguous, others], ignore_index=True)
-
-
-def _edge_arrays(edges: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Distinct edges in position order, as ``methods_frame`` takes them."""
-    edges = edges.drop_duplicates(["pos_a", "pos_b"]).sort_values(["pos_a", "pos_b"])
-    return (edges["pos_a"].to_numpy(np.int64), edges["pos_b"].to_numpy(np.int64),
-            edges["w"].to_numpy(float), edges["method"].to_numpy(np.int8))
 
 
 def _incremental(staged: Staged, settings: LinkageSettings, scored: DataFrame,
@@ -153,9 +141,10 @@ def _incremental(staged: Staged, settings: LinkageSettings, scored: DataFrame,
     pairs = Scored(kept["pos_a"].to_numpy(np.int64), kept["pos_b"].to_numpy(np.int64),
                    kept[names].astype(np.int8), kept["weight"].to_numpy(float),
                    kept["band"].to_numpy(np.int8))
-    codes, ids = pd.factorize(pd.Series(staged.person, dtype=object))
-    df = staged.context.set_axis(pd.Index(staged.keys), axis=0)
-    frame = RunFrame(df, new=staged.new, old=codes.astype(np.int64),
+    driver = staged.on_driver()
+    codes, ids = pd.factorize(pd.Series(driver.person, dtype=object))
+    df = driver.context.set_axis(pd.Index(driver.keys), axis=0)
+    frame = RunFrame(df, new=driver.new, old=codes.astype(np.int64),
                      old_ids=np.asarray(ids, dtype=object))
     return resolve(frame, settings, pairs, decided)
 
@@ -217,16 +206,18 @@ def _link(spark: SparkSession, staged: Staged, settings: LinkageSettings,
 
     work.mkdir(parents=True, exist_ok=True, mode=0o700)
     settings = settings.copy()
-    n, keys = staged.n, pd.Index(staged.keys)
     mentions = spark.read.parquet(str(staged.path))
-    accepted, rejected = decision_positions(decisions, keys)
+    if incremental:
+        accepted, rejected = decision_positions(decisions, pd.Index(staged.on_driver().keys))
+    else:
+        accepted, rejected = _decided_positions(mentions, decisions)
     pairs, counts = candidate_pairs(spark, mentions, staged, accepted, incremental)
     lap("block")
     verdicts = _decisions_frame(spark, accepted, rejected)
     levels = scores.compare(pairs, mentions, verdicts, settings, key).persist(
         StorageLevel.DISK_ONLY)
     if retrain or not settings.trained:
-        settings = scores.train(spark, levels, mentions, n, settings, key,
+        settings = scores.train(spark, levels, mentions, staged.n, settings, key,
                                 str(work / "random.parquet"))
     lap("compare_train")
     scored = scores.score(levels, settings).persist(StorageLevel.DISK_ONLY)
@@ -252,37 +243,53 @@ def _link(spark: SparkSession, staged: Staged, settings: LinkageSettings,
     grouped.groupBy("bucket").applyInPandas(
         bucket_clusterer(rejected, settings.ambiguity_margin), OUT_SCHEMA
     ).write.parquet(str(work / "clusters"))
-    clusters = _read_clusters(work / "clusters", n)
+    clusters = spark.read.parquet(str(work / "clusters"))
     lap("cluster")
 
-    label = clusters.label.copy()
-    s, targets, rules, _ = attach_name_only(staged.context, label,
-                                            settings.name_only_rules, None)
-    label[s] = targets
-    label = smallest_member(label)
-    person, redirects = ids_by_smallest_member(staged.keys[label], None,
-                                               settings.person_id_prefix)
-    extra = pd.DataFrame({"pos_a": [], "pos_b": [], "w": [], "method": []})
-    if len(s):
-        # two equi-joins, not one join on "a or b": Spark runs a disjunction as a nested
-        # loop over every edge and every attached mention, which grew with their product
-        hit = sf.broadcast(spark.createDataFrame([(int(p),) for p in s], "pos long"))
-        ends = [edges.join(hit.withColumnRenamed("pos", end), end)
-                .select("pos_a", "pos_b", "w", "method") for end in ("pos_a", "pos_b")]
-        extra = ends[0].unionByName(ends[1]).toPandas()
-    resolves_to = methods_frame(keys, person, label,
-                                _edge_arrays(pd.concat([clusters.best, extra])),
-                                METHODS, (s, rules), None)
-    refused = _refusal_order(clusters.refused)
-    only_review = Scored(review["pos_a"].to_numpy(np.int64), review["pos_b"].to_numpy(np.int64),
-                         pd.DataFrame(index=review.index), review["weight"].to_numpy(float),
-                         np.ones(len(review), np.int8))
-    queue = review_queue(
-        keys, person, only_review,
-        (refused["pos_a"].to_numpy(np.int64), refused["pos_b"].to_numpy(np.int64),
-         refused["w"].to_numpy(float), [REASONS[int(r)] for r in refused["reason"]]),
-        (np.concatenate([accepted[0], rejected[0]]), np.concatenate([accepted[1], rejected[1]])))
+    label = mention_labels(mentions, clusters).localCheckpoint()
+    attached = attach_name_only(mentions, label, settings.name_only_rules).localCheckpoint()
+    # the edges a method can come from: each clustered mention's strongest edge, and the
+    # edges of attached mentions (two equi-joins, not one join on "a or b": Spark runs a
+    # disjunction as a nested loop over every edge and every attached mention)
+    best = clusters.where((sf.col("kind") == TYPE_NODE) & (sf.col("pos_a") >= 0)).select(
+        "pos_a", "pos_b", "w", "method")
+    hit = attached.select("pos")
+    extra = [edges.join(hit.withColumnRenamed("pos", end), end)
+             .select("pos_a", "pos_b", "w", "method") for end in ("pos_a", "pos_b")]
+    decisive = best.unionByName(extra[0]).unionByName(extra[1])
+    rule_names = [rule.name for rule in settings.name_only_rules]
+    resolved_mentions = resolve_mentions(mentions, label, attached, decisive, METHODS,
+                                         rule_names, settings.person_id_prefix)
+    write_resolved(resolved_mentions, staged.n, work / "resolves")
+    resolved = spark.read.parquet(str(work / "resolves"))
+    refused = _refusal_order(clusters.where(sf.col("kind") != TYPE_NODE).select(
+        "pos_a", "pos_b", "w", "reason").toPandas())
+    queue = _review_queue(resolved, review, refused, accepted, rejected)
     lap("outputs")
     for frame in (levels, scored, edges):
         frame.unpersist()
-    return SparkLinkResult(resolves_to, queue, redirects, settings, counts, phases)
+    return SparkLinkResult(work / "resolves", queue, {}, settings, counts, phases)
+
+
+def _review_queue(resolved: DataFrame, review: pd.DataFrame, refused: pd.DataFrame,
+                  accepted: tuple[np.ndarray, np.ndarray],
+                  rejected: tuple[np.ndarray, np.ndarray]) -> pd.DataFrame:
+    """``outputs.review_queue`` on the few mentions it names (review-band pairs, refused
+    edges, decided pairs), renumbered locally in position order."""
+    ends = [review["pos_a"], review["pos_b"], refused["pos_a"], refused["pos_b"],
+            accepted[0], accepted[1], rejected[0], rejected[1]]
+    positions, keys, person = local_view(
+        resolved, np.concatenate([np.asarray(e, np.int64) for e in ends]))
+
+    def local(values: object) -> np.ndarray:
+        return np.searchsorted(positions, np.asarray(values, np.int64))
+
+    only_review = Scored(local(review["pos_a"]), local(review["pos_b"]),
+                         pd.DataFrame(index=review.index), review["weight"].to_numpy(float),
+                         np.ones(len(review), np.int8))
+    return review_queue(
+        keys, person, only_review,
+        (local(refused["pos_a"]), local(refused["pos_b"]), refused["w"].to_numpy(float),
+         [REASONS[int(r)] for r in refused["reason"]]),
+        (local(np.concatenate([accepted[0], rejected[0]])),
+         local(np.concatenate([accepted[1], rejected[1]]))))

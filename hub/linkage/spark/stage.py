@@ -6,8 +6,11 @@ frame would), numbered by its position in key order (the order the in-process en
 by, which makes canonical pairs and the training sample the same), and written as one
 Parquet file of **non-plaintext** columns (``transit.py``): a keyed hash per blocking rule,
 the missing flags ``exact_when_missing`` rules test, hashed label and cannot-link values and
-one sealed blob of the compared values. Spark reads the directory; the driver keeps, per
-mention, only its key and the hashed context the name-only rules join on.
+one sealed blob of the compared values; and what the steps after clustering read: the
+mention key (not personal: the graph stores it in plaintext), source and role, and the
+hashed context the name-only rules join on. Spark reads the directory. The driver keeps
+nothing per mention unless asked to (``keep_on_driver``: an incremental run clusters the
+people it touches with the in-process code, on the driver).
 """
 
 from __future__ import annotations
@@ -40,6 +43,11 @@ def rule_column(index: int) -> str:
 def missing_column(column: str) -> str:
     """Column of the staged table flagging mentions that lack ``column``."""
     return f"miss_{column}"
+
+
+def context_column(column: str) -> str:
+    """Column of the staged table holding the hashed context value of ``column``."""
+    return f"c_{column}"
 
 
 def compared_columns(settings: LinkageSettings) -> list[str]:
@@ -78,30 +86,19 @@ def check_rules(settings: LinkageSettings) -> list[tuple[int, BlockingRule]]:
 
 
 @dataclass
-class Staged:
-    """The staged mentions: Parquet for Spark, keys and hashed context for the driver.
+class OnDriver:
+    """Per-mention arrays an incremental run keeps on the driver.
 
     Attributes:
-        path: Directory of the Parquet parts.
         keys: Mention key per position (key order).
         context: Per position, the hashed context of the name-only rules and the hashed
             cannot-link value (``Int64`` columns; source and role as categories).
         person: Per position, the person id of an earlier run (None: a new mention).
-        rules: ``(index, rule)`` of the blocking rules staged (columns present).
-        missing: Columns with a missing flag.
     """
 
-    path: Path
     keys: np.ndarray
     context: pd.DataFrame
     person: np.ndarray
-    rules: list[tuple[int, BlockingRule]] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
-
-    @property
-    def n(self) -> int:
-        """Number of mentions staged."""
-        return len(self.keys)
 
     @property
     def new(self) -> np.ndarray:
@@ -109,12 +106,45 @@ class Staged:
         return pd.isna(self.person)
 
 
+@dataclass
+class Staged:
+    """The staged mentions: Parquet for Spark, and counts (arrays only when kept).
+
+    Attributes:
+        path: Directory of the Parquet parts.
+        n: Number of mentions staged.
+        new_count: Mentions no earlier run linked.
+        driver: The per-mention arrays, when the stager kept them (else None).
+        rules: ``(index, rule)`` of the blocking rules staged (columns present).
+        missing: Columns with a missing flag.
+    """
+
+    path: Path
+    n: int
+    new_count: int
+    driver: OnDriver | None = None
+    rules: list[tuple[int, BlockingRule]] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def on_driver(self) -> OnDriver:
+        """The per-mention arrays.
+
+        Raises:
+            SparkEngineError: They were not kept (a full run stages without them).
+        """
+        if self.driver is None:
+            raise SparkEngineError("the staged mentions were not kept on the driver")
+        return self.driver
+
+
 class Stager:
-    """Turns batches of mention frames into Parquet parts plus the driver's arrays."""
+    """Turns batches of mention frames into Parquet parts (plus, when kept, the driver's
+    arrays)."""
 
     def __init__(self, path: Path, settings: LinkageSettings, key: RunKey,
-                 compression: str = "snappy") -> None:
+                 compression: str = "snappy", keep_on_driver: bool = False) -> None:
         self.path = path
+        self.keep_on_driver = keep_on_driver
         self.settings = settings
         self.key = key
         self.compression = compression
@@ -124,6 +154,8 @@ class Stager:
         self._person: list[np.ndarray] = []
         self._context: list[pd.DataFrame] = []
         self._count = 0
+        self._new = 0
+        self._parts = 0
         self._last: str | None = None
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
 
@@ -146,8 +178,10 @@ class Stager:
         self._check_order(frame.index)
         n, key = len(frame), self.key
         positions = np.arange(self._count, self._count + n, dtype=np.int64)
-        columns: dict[str, pa.Array] = {"pos": pa.array(positions),
-                                        "new": pa.array(pd.isna(person))}
+        new = pd.isna(person)
+        columns: dict[str, pa.Array] = {"pos": pa.array(positions), "new": pa.array(new),
+                                        "key": pa.array(frame.index.astype(str).tolist(),
+                                                        type=pa.string())}
         for index, rule in self.rules:
             if all(c in frame for c in rule.columns):
                 columns[rule_column(index)] = pa.array(
@@ -161,17 +195,23 @@ class Stager:
             columns[role] = pa.array(key.hashes(f"column:{column}", values.to_numpy()))
         columns["feat"] = pa.array(key.seal_rows(frame, compared_columns(self.settings)),
                                    type=pa.binary())
-        part = self.path / f"part-{len(self._keys):06d}.parquet"
-        pq.write_table(pa.table(columns), part, compression=self.compression)
-        part.chmod(0o600)
-        context = {c: frame[c].astype("category").to_numpy() for c in PLAIN_CONTEXT}
+        context: dict[str, object] = {c: frame[c].to_numpy(dtype=object) for c in PLAIN_CONTEXT}
         for column in context_columns(self.settings):
             values = frame[column].to_numpy() if column in frame else np.full(n, None)
             context[column] = key.hashes(f"column:{column}", values)
-        self._context.append(pd.DataFrame(context))
-        self._keys.append(frame.index.to_numpy(dtype=object))
-        self._person.append(person)
+        for column, values in context.items():
+            name = column if column in PLAIN_CONTEXT else context_column(column)
+            columns[name] = pa.array(values, from_pandas=True)
+        part = self.path / f"part-{self._parts:06d}.parquet"
+        pq.write_table(pa.table(columns), part, compression=self.compression)
+        part.chmod(0o600)
+        self._parts += 1
+        if self.keep_on_driver:
+            self._context.append(pd.DataFrame(context))
+            self._keys.append(frame.index.to_numpy(dtype=object))
+            self._person.append(person)
         self._count += n
+        self._new += int(new.sum())
 
     def finish(self) -> Staged:
         """The staged set.
@@ -179,19 +219,22 @@ class Stager:
         Raises:
             SparkEngineError: No mention was staged.
         """
-        if not self._keys:
+        if not self._count:
             raise SparkEngineError("there are no mentions to link")
-        context = pd.concat(self._context, ignore_index=True)
-        for column in PLAIN_CONTEXT:
-            context[column] = context[column].astype("category")
-        return Staged(self.path, np.concatenate(self._keys), context,
-                      np.concatenate(self._person), self.rules, self.missing)
+        driver = None
+        if self.keep_on_driver:
+            context = pd.concat(self._context, ignore_index=True)
+            for column in PLAIN_CONTEXT:
+                context[column] = context[column].astype("category")
+            driver = OnDriver(np.concatenate(self._keys), context,
+                              np.concatenate(self._person))
+        return Staged(self.path, self._count, self._new, driver, self.rules, self.missing)
 
 
 def stage(batches: Iterable[pd.DataFrame], path: Path, settings: LinkageSettings,
-          key: RunKey, compression: str = "snappy") -> Staged:
+          key: RunKey, compression: str = "snappy", keep_on_driver: bool = False) -> Staged:
     """Stage every batch (see :class:`Stager`)."""
-    stager = Stager(path, settings, key, compression)
+    stager = Stager(path, settings, key, compression, keep_on_driver)
     for batch in batches:
         stager.add(batch)
     return stager.finish()

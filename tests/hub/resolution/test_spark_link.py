@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
@@ -30,7 +31,7 @@ from hub.resolution.evaluate import evaluate_graph, read_truth
 from hub.resolution.load import iter_mention_batches
 from hub.resolution.review import decide_pair
 from hub.resolution.service import decisions_frame
-from hub.resolution.spark_link import person_batches, read_ahead
+from hub.resolution.spark_link import read_ahead, resolved_batches
 from hub.store import Store
 from tests.conftest import SAMPLE_DIR, test_environ
 from tests.spark_cluster import executors, kill_worker, standalone_cluster
@@ -122,25 +123,41 @@ def test_persist_reads_each_batch_back_one_ahead_in_order(linked_sample: Store,
                                                           kit: PrivacyKit) -> None:
     """The Spark run's persist reads the next batch while it writes one: every batch comes
     back whole, with its own mentions, in the order the batches were made."""
-    keys = np.array(sorted(_links(linked_sample))[:60], dtype=object)
-    chunks = [np.arange(start, min(start + 7, len(keys))) for start in range(0, len(keys), 7)]
-    got = [(list(keys[chunk]), sorted(frame.index))
-           for chunk, frame in read_ahead(linked_sample, kit, keys, iter(chunks))]
-    assert [batch for batch, _ in got] == [list(keys[chunk]) for chunk in chunks]
+    keys = sorted(_links(linked_sample))[:60]
+    batches = [pd.DataFrame({"person_id": "P"}, index=pd.Index(keys[start:start + 7]))
+               for start in range(0, len(keys), 7)]
+    got = [(list(batch.index), sorted(frame.index))
+           for batch, frame in read_ahead(linked_sample, kit, iter(batches))]
+    assert [batch for batch, _ in got] == [list(batch.index) for batch in batches]
     assert all(sorted(batch) == read for batch, read in got)
     assert len(got) == 9 and sum(len(read) for _, read in got) == 60
 
 
-def test_person_batches_keep_people_whole_and_in_id_order() -> None:
+def test_resolved_batches_keep_people_whole_and_in_id_order(tmp_path: Path) -> None:
+    """Written the way the engine writes its result (range-partitioned by person id and
+    sorted inside each part), the result comes back part by part in batches that never
+    split a person, people in id order, every mention once."""
+    from hub.linkage.spark.resolved import write_resolved
+
     rng = np.random.default_rng(5)
-    person = np.array([f"P{n:05d}" for n in rng.integers(0, 300, 2_000)], dtype=object)
-    batches = list(person_batches(person, 64))
-    positions = np.concatenate(batches)
-    assert sorted(positions.tolist()) == list(range(len(person)))
-    owners = [set(person[batch]) for batch in batches]
+    person = [f"P{n:05d}" for n in rng.integers(0, 300, 2_000)]
+    frame = pd.DataFrame({"pos": np.arange(2_000), "key": [f"k{i:05d}" for i in range(2_000)],
+                          "person_id": person, "method": "exact_id", "weight": 3.5})
+    options = SparkOptions(master="local[2]", work_dir=tmp_path / "spark", memory="1g",
+                           partitions=4)
+    with spark_session(options) as spark:
+        write_resolved(spark.createDataFrame(frame), 600_000, tmp_path / "resolves")
+    assert len(list((tmp_path / "resolves").glob("*.parquet"))) == 3
+    batches = list(resolved_batches(tmp_path / "resolves", 64))
+    keys = [k for batch in batches for k in batch.index]
+    assert sorted(keys) == sorted(frame["key"])
+    owners = [set(batch["person_id"]) for batch in batches]
     assert all(not (a & b) for i, a in enumerate(owners) for b in owners[i + 1:])
-    assert list(person[positions]) == sorted(person)  # people in id order, as a text sort
-    assert all(len(batch) >= 64 for batch in batches[:-1])
+    ids = [p for batch in batches for p in batch["person_id"]]
+    assert ids == sorted(person)  # people in id order, as a text sort
+    # batches of about 64 (a short one may end each part), none split inside a person
+    assert len(batches) <= 2_000 // 64 + 3
+    assert all(len(batch) - batch["person_id"].value_counts().max() < 64 for batch in batches)
 
 
 def _secrets() -> list[str]:
@@ -266,7 +283,8 @@ def test_the_spark_run_leaves_no_plaintext_behind(linked_sample: Store, kit: Pri
     assert any(p.suffix == ".parquet" for p in files)
     assert any("events" in str(p) for p in files)
     assert found == {"local/canary.txt": [secrets[7]]}
-    assert result.resolves_to["person_id"].nunique() > 800
+    resolved = pd.concat(pq.read_table(p).to_pandas() for p in result.resolves_to.glob("*.parquet"))
+    assert resolved["person_id"].nunique() > 800
 
 
 def test_an_incremental_batch_on_spark_gives_the_in_process_result(
