@@ -247,7 +247,8 @@ def _link(spark: SparkSession, staged: Staged, settings: LinkageSettings,
     lap("cluster")
 
     label = mention_labels(mentions, clusters).localCheckpoint()
-    attached = attach_name_only(mentions, label, settings.name_only_rules).localCheckpoint()
+    attached = attach_name_only(mentions, label.select("pos", "label"),
+                                settings.name_only_rules).localCheckpoint()
     # the edges a method can come from: each clustered mention's strongest edge, and the
     # edges of attached mentions (two equi-joins, not one join on "a or b": Spark runs a
     # disjunction as a nested loop over every edge and every attached mention)
@@ -258,8 +259,8 @@ def _link(spark: SparkSession, staged: Staged, settings: LinkageSettings,
              .select("pos_a", "pos_b", "w", "method") for end in ("pos_a", "pos_b")]
     decisive = best.unionByName(extra[0]).unionByName(extra[1])
     rule_names = [rule.name for rule in settings.name_only_rules]
-    resolved_mentions = resolve_mentions(mentions, label, attached, decisive, METHODS,
-                                         rule_names, settings.person_id_prefix)
+    resolved_mentions = resolve_mentions(label, attached, decisive, METHODS, rule_names,
+                                         settings.person_id_prefix)
     write_resolved(resolved_mentions, staged.n, work / "resolves")
     resolved = spark.read.parquet(str(work / "resolves"))
     refused = _refusal_order(clusters.where(sf.col("kind") != TYPE_NODE).select(

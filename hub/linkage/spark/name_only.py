@@ -47,10 +47,11 @@ def _column(ctx: DataFrame, name: str) -> Column:
 def _subjects(ctx: DataFrame, current: DataFrame) -> DataFrame:
     """``pos`` of the unresolved mentions (alone in their cluster) with a name and no ID
     number (``context.name_only_subjects``)."""
+    from pyspark.sql import Window
     from pyspark.sql import functions as sf
 
-    alone = current.groupBy("label").count().where(sf.col("count") == 1).select("label")
-    lonely = current.join(alone, "label").select("pos")
+    size = sf.count(sf.lit(1)).over(Window.partitionBy("label"))
+    lonely = current.withColumn("size", size).where(sf.col("size") == 1).select("pos")
     named = ctx.where(_column(ctx, "id_key").isNull() & _column(ctx, "name_key").isNotNull())
     return named.select("pos").join(lonely, "pos")
 
@@ -81,14 +82,13 @@ def _roster(ctx: DataFrame, current: DataFrame, rule: NameOnlyRule,
     return _unique_hits(subjects.join(targets, on))
 
 
-def _memberships(ctx: DataFrame, current: DataFrame) -> DataFrame:
+def _memberships(labelled: DataFrame) -> DataFrame:
     """Distinct ``(kind, g, p)``: the people of each row and of each household."""
     from pyspark.sql import functions as sf
 
-    labelled = ctx.join(current, "pos")
     parts = [labelled.where(sf.col(column).isNotNull()).select(
                  sf.lit(kind).alias("kind"), sf.col(column).alias("g"), sf.col("label").alias("p"))
-             for kind, column in enumerate(_GROUP_COLUMNS) if column in ctx.columns]
+             for kind, column in enumerate(_GROUP_COLUMNS) if column in labelled.columns]
     return reduce(lambda x, y: x.unionByName(y), parts).distinct()
 
 
@@ -98,28 +98,29 @@ def _household(ctx: DataFrame, current: DataFrame, rule: NameOnlyRule,
     the same ``match_on`` values, among people with an ID number."""
     from pyspark.sql import functions as sf
 
-    labelled = ctx.select("pos", "role", _column(ctx, "row_key").alias("row"),
-                          _column(ctx, "id_key").alias("id_key")).join(current, "pos")
+    # every mention with its person, joined once and read by each step below
+    labelled = ctx.join(current, "pos").localCheckpoint()
     subjects = todo.join(labelled, "pos")
     if rule.roles:
         subjects = subjects.where(sf.col("role").isin(list(rule.roles)))
-    subjects = subjects.select(sf.col("pos").alias("s"), sf.col("label").alias("mine"), "row")
-    companions = labelled.select(sf.col("row").alias("c_row"),
+    subjects = subjects.select(sf.col("pos").alias("s"), sf.col("label").alias("mine"),
+                               _column(labelled, "row_key").alias("row"))
+    companions = labelled.select(_column(labelled, "row_key").alias("c_row"),
                                  sf.col("label").alias("a")).distinct()
     anchors = (subjects.join(companions, subjects["row"].eqNullSafe(companions["c_row"]))
                .where(sf.col("a") != sf.col("mine")).select("s", "mine", "a").distinct())
-    member = _memberships(ctx, current)
+    member = _memberships(labelled)
     groups = (anchors.join(member.withColumnRenamed("p", "a"), "a")
               .select("s", "mine", "kind", "g").distinct())
     pool = (groups.join(member, ["kind", "g"]).where(sf.col("p") != sf.col("mine"))
             .select("s", "p").distinct())
-    anchored = labelled.where(sf.col("id_key").isNotNull()).select(
+    anchored = labelled.where(_column(labelled, "id_key").isNotNull()).select(
         sf.col("label").alias("p")).distinct()
     pool = pool.join(anchored, "p")
     for column in rule.match_on:
-        values = ctx.select("pos", _column(ctx, column).alias("v")).where(
+        values = labelled.select("pos", "label", _column(labelled, column).alias("v")).where(
             sf.col("v").isNotNull())
-        known = values.join(current, "pos").select(sf.col("label").alias("p"), "v").distinct()
+        known = values.select(sf.col("label").alias("p"), "v").distinct()
         wanted = values.select(sf.col("pos").alias("s"), "v")
         pool = pool.join(wanted, "s").join(known, ["p", "v"]).select("s", "p")
     return _unique_hits(pool)

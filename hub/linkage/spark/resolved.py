@@ -31,13 +31,14 @@ RESOLVES_PER_PART = 250_000
 
 
 def mention_labels(mentions: DataFrame, clusters: DataFrame) -> DataFrame:
-    """``(pos, label)`` of every mention: its cluster, or itself when no edge reached it."""
+    """``(pos, key, label)`` of every mention: its cluster, or itself when no edge reached
+    it (the key rides along, so naming people needs no second join on every mention)."""
     from pyspark.sql import functions as sf
 
     nodes = clusters.where(sf.col("kind") == TYPE_NODE).select(
         sf.col("node").alias("pos"), "label")
-    return mentions.select("pos").join(nodes, "pos", "left").select(
-        "pos", sf.coalesce("label", "pos").alias("label"))
+    return mentions.select("pos", "key").join(nodes, "pos", "left").select(
+        "pos", "key", sf.coalesce("label", "pos").alias("label"))
 
 
 def _person_ids(prefix: str) -> Any:
@@ -69,13 +70,13 @@ def _strongest(edges: DataFrame, final: DataFrame) -> DataFrame:
             .where(sf.col("rank") == 1).select("pos", "w", "method"))
 
 
-def resolve_mentions(mentions: DataFrame, label: DataFrame, attached: DataFrame, edges: DataFrame,
-            methods: tuple[str, ...], rule_names: list[str], prefix: str) -> DataFrame:
+def resolve_mentions(label: DataFrame, attached: DataFrame, edges: DataFrame,
+                     methods: tuple[str, ...], rule_names: list[str], prefix: str
+                     ) -> DataFrame:
     """``(pos, key, person_id, method, weight)`` of every mention.
 
     Args:
-        mentions: The staged mentions (``pos``, ``key``).
-        label: ``(pos, label)`` after clustering.
+        label: ``(pos, key, label)`` after clustering (:func:`mention_labels`).
         attached: ``(pos, target, rule)`` from the name-only rules.
         edges: The edges that may decide a method: each clustered mention's strongest
             edge, and every linking edge of an attached mention (``pos_a``, ``pos_b``,
@@ -87,11 +88,10 @@ def resolve_mentions(mentions: DataFrame, label: DataFrame, attached: DataFrame,
     from pyspark.sql import functions as sf
 
     final = (label.join(attached.select("pos", "target"), "pos", "left")
-             .select("pos", sf.coalesce("target", "label").alias("label")))
-    keys = mentions.select("pos", "key")
-    named = (final.groupBy("label").agg(sf.min("pos").alias("first"))
-             .join(keys.withColumnRenamed("pos", "first"), "first")
-             .select("label", _person_ids(prefix)("key").alias("person_id")))
+             .select("pos", "key", sf.coalesce("target", "label").alias("label")))
+    # keys sort as positions do (positions are numbered in key order)
+    named = (final.groupBy("label").agg(sf.min_by("key", "pos").alias("first"))
+             .select("label", _person_ids(prefix)("first").alias("person_id")))
     strongest = _strongest(edges.dropDuplicates(["pos_a", "pos_b"]), final)
     method_names = sf.array(*[sf.lit(m) for m in methods])
     rules = sf.array(*[sf.lit(r) for r in rule_names]) if rule_names else None
@@ -103,7 +103,7 @@ def resolve_mentions(mentions: DataFrame, label: DataFrame, attached: DataFrame,
     if rules is not None:
         method = sf.when(sf.col("rule").isNotNull(),
                          sf.element_at(rules, sf.col("rule") + 1)).otherwise(method)
-    return (final.join(named, "label").join(keys, "pos")
+    return (final.join(named, "label")
             .join(strongest, "pos", "left").join(attached.select("pos", "rule"), "pos", "left")
             .select("pos", "key", "person_id",
                     sf.coalesce(method, sf.lit("singleton")).alias("method"),
