@@ -39,6 +39,7 @@ from hub.linkage.spark.resolved import (
     local_view,
     mention_labels,
     resolve_mentions,
+    rows_where,
     write_resolved,
 )
 from hub.linkage.spark.stage import Staged
@@ -102,14 +103,10 @@ def _decided_positions(mentions: DataFrame, decisions: pd.DataFrame | None
                        ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Accepted and rejected pairs as canonical positions, found on Spark by key (only the
     decided mentions come to the driver)."""
-    from pyspark.sql import functions as sf
-
     if decisions is None or decisions.empty:
         return decision_positions(None, pd.Index([]))
     wanted = sorted(set(decisions["key_a"].astype(str)) | set(decisions["key_b"].astype(str)))
-    spark = mentions.sparkSession
-    chosen = sf.broadcast(spark.createDataFrame([(k,) for k in wanted], "key string"))
-    found = mentions.join(chosen, "key").select("pos", "key").toPandas().sort_values("pos")
+    found = rows_where(mentions, "key", wanted, "string", ["key"])
     position = found["pos"].to_numpy(np.int64)
     local = decision_positions(decisions, pd.Index(found["key"].astype(str)))
     # local indices follow position order, so each pair stays canonical

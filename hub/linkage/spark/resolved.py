@@ -122,18 +122,25 @@ def write_resolved(resolved: DataFrame, n: int, path: Path) -> None:
      .write.parquet(str(path)))
 
 
+def rows_where(frame: DataFrame, column: str, values: list[Any], kind: str,
+               columns: list[str]) -> pd.DataFrame:
+    """The few rows of ``frame`` whose ``column`` is one of ``values`` (a broadcast join),
+    as pandas in position order: how the driver reads the mentions it names."""
+    from pyspark.sql import functions as sf
+
+    chosen = sf.broadcast(frame.sparkSession.createDataFrame(
+        [(v,) for v in values], f"{column} {kind}"))
+    rows = frame.join(chosen, column).select("pos", *columns).toPandas()
+    return rows.sort_values("pos", ignore_index=True)
+
+
 def local_view(resolved: DataFrame, positions: np.ndarray
                ) -> tuple[np.ndarray, pd.Index, np.ndarray]:
     """The few mentions at ``positions``: sorted positions, their keys and person ids
     (what the review queue names)."""
-    from pyspark.sql import functions as sf
-
     wanted = np.unique(np.asarray(positions, np.int64))
     if len(wanted) == 0:
         return wanted, pd.Index([], dtype=object), np.empty(0, dtype=object)
-    spark = resolved.sparkSession
-    chosen = sf.broadcast(spark.createDataFrame([(int(p),) for p in wanted], "pos long"))
-    rows = resolved.join(chosen, "pos").select("pos", "key", "person_id").toPandas()
-    rows = rows.sort_values("pos", ignore_index=True)
+    rows = rows_where(resolved, "pos", [int(p) for p in wanted], "long", ["key", "person_id"])
     return (rows["pos"].to_numpy(np.int64), pd.Index(rows["key"].astype(str)),
             rows["person_id"].to_numpy(dtype=object))
