@@ -67,7 +67,10 @@ class LinkSummary:
     read_mentions: int = 0
     """Mentions read and decrypted: all of them, or an indexed run's neighbourhood."""
     rounds: int = 0
-    """Rounds an indexed run took to gather its neighbourhood (0 otherwise)."""
+    """Rounds an incremental run took to gather its neighbourhood (0 otherwise)."""
+    neighbourhood: int = 0
+    """Mentions an incremental run clustered: the batch and the people it can change (0
+    for a full run)."""
 
 
 def latest_settings(store: Store) -> LinkageSettings | None:
@@ -326,6 +329,7 @@ def run_link(store: Store, kit: PrivacyKit, *, full: bool = False,
     summary = LinkSummary(run_id=run_id, mode="incremental" if outcome.incremental else "full",
                           mentions=mentions, new_mentions=outcome.new_mentions,
                           read_mentions=len(outcome.frame), rounds=outcome.rounds,
+                          neighbourhood=len(outcome.frame) if outcome.incremental else 0,
                           persons=counts["persons"], links_written=counts["links"],
                           review_queue=counts["review"], retired_persons=counts["retired"],
                           households=counts["households"],

@@ -11,9 +11,10 @@ result): each batch's mentions are read again and decrypted for the people's sea
 ``persist.person_rows`` does in process, with the same rows and queries
 (``persist.write_people`` / ``persist.finish_run``); person ids are the in-process full
 run's (a hash of each person's smallest mention key). A later run is incremental, as the
-in-process engine's run without an index: new mentions against the existing people with
-the stored model, existing ids kept, only the people it changed written and rebuilt. It
-reads every mention (Spark's equi-joins need no index). The blocking-key index and the
+in-process engine's: new mentions against the existing people with the stored model,
+existing ids kept, only the people it changed written and rebuilt. It stages every mention
+(Spark's equi-joins need no index) and brings only the batch's neighbourhood to the
+driver (``hub.linkage.spark.neighbourhood``). The blocking-key index and the
 mention cache are not built by this engine: they are cleared, and the next in-process
 incremental run reads every mention once to rebuild them.
 """
@@ -33,9 +34,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from graph_schema.queries import resolution as q
-from hub.linkage.pipeline import LinkResult
 from hub.linkage.presets import hub_settings
-from hub.linkage.spark.engine import SparkLinkResult, link_on_spark
+from hub.linkage.spark.engine import IncrementalLink, SparkLinkResult, link_on_spark
 from hub.linkage.spark.errors import SparkEngineError
 from hub.linkage.spark.session import SparkOptions, spark_session
 from hub.linkage.spark.stage import stage
@@ -126,10 +126,11 @@ def _write(store: Store, kit: PrivacyKit, run_id: str, result: SparkLinkResult,
     return counts
 
 
-def _write_incremental(store: Store, kit: PrivacyKit, run_id: str, result: LinkResult,
-                       previous: pd.Series) -> tuple[list[str], dict[str, int]]:
+def _write_incremental(store: Store, kit: PrivacyKit, run_id: str, linked: IncrementalLink
+                       ) -> tuple[list[str], dict[str, int]]:
     """An incremental run's writes, as ``service._write`` makes them: only the people
     whose mentions changed are read back (to seal their identity) and written."""
+    result, previous = linked.result, linked.previous
     person_of = result.person_ids
     before = previous.reindex(person_of.index)
     moved = (person_of != before).to_numpy()
@@ -176,15 +177,13 @@ def run_link_spark(store: Store, kit: PrivacyKit, options: SparkOptions, *,
     work = options.work_dir / "staging" / run_id
     stored = None if full else latest_settings(store)
     settings = stored or hub_settings()
-    result: SparkLinkResult | LinkResult | None = None
+    result: SparkLinkResult | IncrementalLink | None = None
     try:
         with spark_session(options) as spark:
             phases["session"] = round(time.monotonic() - began, 2)  # Spark's start-up
             with _phase(phases, "load"):
-                # only a run that may be incremental keeps per-mention arrays on the driver
                 staged = stage(iter_mention_batches(store, kit.encryptor, page),
-                               work / "mentions", settings, key, options.compression,
-                               keep_on_driver=stored is not None)
+                               work / "mentions", settings, key, options.compression)
             total = int(store.read(q.MENTION_COUNT)[0]["mentions"])
             if staged.n != total:
                 raise SparkEngineError(
@@ -203,9 +202,7 @@ def run_link_spark(store: Store, kit: PrivacyKit, options: SparkOptions, *,
                 phases.update({f"spark_{k}": v for k, v in result.phases.items()})
                 counts = _write(store, kit, run_id, result, write_batch)
             elif result is not None:
-                driver = staged.on_driver()
-                previous = pd.Series(driver.person, index=pd.Index(driver.keys), dtype=object)
-                touched, counts = _write_incremental(store, kit, run_id, result, previous)
+                touched, counts = _write_incremental(store, kit, run_id, result)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     households = rebuild_on_people(store, kit, touched, phases)
@@ -217,7 +214,9 @@ def run_link_spark(store: Store, kit: PrivacyKit, options: SparkOptions, *,
         links_written=counts["links"],
         review_queue=len(result.review_queue) if result is not None else 0,
         retired_persons=counts["retired"], households=households,
-        seconds=round(time.monotonic() - began, 2), phases=phases)
+        seconds=round(time.monotonic() - began, 2), phases=phases,
+        neighbourhood=len(result.previous) if isinstance(result, IncrementalLink) else 0,
+        rounds=result.rounds if isinstance(result, IncrementalLink) else 0)
     used = result.settings if result is not None else settings
     store.write(q.RECORD_LINK_RUN, run_id=run_id, props={
         **{k: v for k, v in asdict(summary).items() if k not in ("run_id", "phases")},

@@ -5,9 +5,9 @@ comparison, training counts, scoring, connected components and the constrained c
 inside them (``components.py``), then the name-only rules (``name_only.py``), person ids and
 each mention's method (``resolved.py``), written as Parquet that the persist phase reads a
 part at a time. The driver holds only what is small: clerical decisions, the review-band
-pairs and refused edges, and the keys of the mentions they name. An incremental run is the
-exception: it clusters the few people its new mentions touch with ``pipeline.resolve`` on
-the driver, over per-mention arrays kept while staging.
+pairs and refused edges, and the keys of the mentions they name. An incremental run
+clusters the few people its new mentions can change with ``pipeline.resolve`` on the
+driver, over just those mentions (``neighbourhood.py``).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import pandas as pd
 
 from hub.linkage.cluster import REASONS
 from hub.linkage.outputs import review_queue
-from hub.linkage.pipeline import METHODS, LinkResult, RunFrame, decision_positions, resolve
+from hub.linkage.pipeline import METHODS, LinkResult, decision_positions
 from hub.linkage.scoring import Scored
 from hub.linkage.settings import LinkageSettings
 from hub.linkage.spark import scores
@@ -35,6 +35,7 @@ from hub.linkage.spark.components import (
 )
 from hub.linkage.spark.errors import SparkEngineError
 from hub.linkage.spark.name_only import attach_name_only
+from hub.linkage.spark.neighbourhood import resolve_neighbourhood
 from hub.linkage.spark.resolved import (
     local_view,
     mention_labels,
@@ -73,6 +74,33 @@ class SparkLinkResult:
     settings: LinkageSettings
     blocking_counts: dict[str, int] = field(default_factory=dict)
     phases: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class IncrementalLink:
+    """What an incremental Spark run produced, over the neighbourhood it loaded.
+
+    Attributes:
+        result: The in-process engine's result over the loaded mentions only.
+        previous: Their person ids before the run, by mention key (None: new).
+        rounds: Rounds of "cluster, then load the context it needs".
+    """
+
+    result: LinkResult
+    previous: pd.Series
+    rounds: int
+
+    @property
+    def review_queue(self) -> pd.DataFrame:
+        return self.result.review_queue
+
+    @property
+    def settings(self) -> LinkageSettings:
+        return self.result.settings
+
+    @property
+    def blocking_counts(self) -> dict[str, int]:
+        return self.result.blocking_counts
 
 
 def _decisions_frame(spark: SparkSession, accepted: tuple[np.ndarray, np.ndarray],
@@ -123,12 +151,12 @@ def _refusal_order(refused: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([ambiguous, others], ignore_index=True)
 
 
-def _incremental(staged: Staged, settings: LinkageSettings, scored: DataFrame,
+def _incremental(mentions: DataFrame, settings: LinkageSettings, scored: DataFrame,
                  decided: tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
-                 ) -> LinkResult:
+                 ) -> IncrementalLink:
     """An incremental run's clustering and outputs: ``pipeline.resolve`` itself, on the
-    link- and review-band pairs (all of them touch the batch: few) and the staged
-    context, with the existing people as the in-process engine numbers them."""
+    link- and review-band pairs (all of them touch the batch: few) and the neighbourhood
+    they can change, brought to the driver (``neighbourhood.py``)."""
     from pyspark.sql import functions as sf
 
     names = [spec.name for spec in settings.comparisons]
@@ -138,23 +166,20 @@ def _incremental(staged: Staged, settings: LinkageSettings, scored: DataFrame,
     pairs = Scored(kept["pos_a"].to_numpy(np.int64), kept["pos_b"].to_numpy(np.int64),
                    kept[names].astype(np.int8), kept["weight"].to_numpy(float),
                    kept["band"].to_numpy(np.int8))
-    driver = staged.on_driver()
-    codes, ids = pd.factorize(pd.Series(driver.person, dtype=object))
-    df = driver.context.set_axis(pd.Index(driver.keys), axis=0)
-    frame = RunFrame(df, new=driver.new, old=codes.astype(np.int64),
-                     old_ids=np.asarray(ids, dtype=object))
-    return resolve(frame, settings, pairs, decided)
+    result, previous, rounds = resolve_neighbourhood(mentions, settings, pairs, decided)
+    return IncrementalLink(result, previous, rounds)
 
 
 def link_on_spark(spark: SparkSession, staged: Staged, settings: LinkageSettings,
                   key: RunKey, decisions: pd.DataFrame | None, work: Path,
                   retrain: bool = False, incremental: bool = False
-                  ) -> SparkLinkResult | LinkResult:
+                  ) -> SparkLinkResult | IncrementalLink:
     """Link the staged mentions on Spark.
 
     A full run clusters every mention on the executors. An incremental run (``staged``
     holds people of earlier runs) compares only pairs with a new mention, and clusters
-    the few people those pairs touch on the driver with the in-process code.
+    the people those pairs can change on the driver with the in-process code, over only
+    their neighbourhood.
 
     Args:
         spark: The session.
@@ -167,7 +192,7 @@ def link_on_spark(spark: SparkSession, staged: Staged, settings: LinkageSettings
         incremental: Link the new mentions against the existing people.
 
     Returns:
-        A :class:`SparkLinkResult` (full run) or the in-process ``LinkResult``.
+        A :class:`SparkLinkResult` (full run) or an :class:`IncrementalLink`.
 
     Raises:
         SparkEngineError: A Spark job failed (an executor lost for good, a task failing
@@ -187,7 +212,7 @@ def link_on_spark(spark: SparkSession, staged: Staged, settings: LinkageSettings
 
 def _link(spark: SparkSession, staged: Staged, settings: LinkageSettings,
           key: RunKey, decisions: pd.DataFrame | None, work: Path,
-          retrain: bool, incremental: bool) -> SparkLinkResult | LinkResult:
+          retrain: bool, incremental: bool) -> SparkLinkResult | IncrementalLink:
     """:func:`link_on_spark` without the translation of Spark's errors."""
     from pyspark import StorageLevel
     from pyspark.sql import functions as sf
@@ -204,10 +229,7 @@ def _link(spark: SparkSession, staged: Staged, settings: LinkageSettings,
     work.mkdir(parents=True, exist_ok=True, mode=0o700)
     settings = settings.copy()
     mentions = spark.read.parquet(str(staged.path))
-    if incremental:
-        accepted, rejected = decision_positions(decisions, pd.Index(staged.on_driver().keys))
-    else:
-        accepted, rejected = _decided_positions(mentions, decisions)
+    accepted, rejected = _decided_positions(mentions, decisions)
     pairs, counts = candidate_pairs(spark, mentions, staged, accepted, incremental)
     lap("block")
     verdicts = _decisions_frame(spark, accepted, rejected)
@@ -219,8 +241,8 @@ def _link(spark: SparkSession, staged: Staged, settings: LinkageSettings,
     lap("compare_train")
     scored = scores.score(levels, settings).persist(StorageLevel.DISK_ONLY)
     if incremental:
-        result = _incremental(staged, settings, scored, (accepted, rejected))
-        result.blocking_counts = counts
+        result = _incremental(mentions, settings, scored, (accepted, rejected))
+        result.result.blocking_counts = counts
         lap("cluster")
         levels.unpersist()
         scored.unpersist()

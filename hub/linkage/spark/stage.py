@@ -8,9 +8,10 @@ Parquet file of **non-plaintext** columns (``transit.py``): a keyed hash per blo
 the missing flags ``exact_when_missing`` rules test, hashed label and cannot-link values and
 one sealed blob of the compared values; and what the steps after clustering read: the
 mention key (not personal: the graph stores it in plaintext), source and role, and the
-hashed context the name-only rules join on. Spark reads the directory. The driver keeps
-nothing per mention unless asked to (``keep_on_driver``: an incremental run clusters the
-people it touches with the in-process code, on the driver).
+hashed context the name-only rules join on, and the person an earlier run linked the
+mention to (an id, not personal: the graph stores it in plaintext; an incremental run's
+neighbourhood is gathered by it). Spark reads the directory; the driver keeps nothing per
+mention.
 """
 
 from __future__ import annotations
@@ -86,35 +87,13 @@ def check_rules(settings: LinkageSettings) -> list[tuple[int, BlockingRule]]:
 
 
 @dataclass
-class OnDriver:
-    """Per-mention arrays an incremental run keeps on the driver.
-
-    Attributes:
-        keys: Mention key per position (key order).
-        context: Per position, the hashed context of the name-only rules and the hashed
-            cannot-link value (``Int64`` columns; source and role as categories).
-        person: Per position, the person id of an earlier run (None: a new mention).
-    """
-
-    keys: np.ndarray
-    context: pd.DataFrame
-    person: np.ndarray
-
-    @property
-    def new(self) -> np.ndarray:
-        """Mask of the mentions no earlier run linked."""
-        return pd.isna(self.person)
-
-
-@dataclass
 class Staged:
-    """The staged mentions: Parquet for Spark, and counts (arrays only when kept).
+    """The staged mentions: Parquet for Spark, and counts.
 
     Attributes:
         path: Directory of the Parquet parts.
         n: Number of mentions staged.
         new_count: Mentions no earlier run linked.
-        driver: The per-mention arrays, when the stager kept them (else None).
         rules: ``(index, rule)`` of the blocking rules staged (columns present).
         missing: Columns with a missing flag.
     """
@@ -122,37 +101,21 @@ class Staged:
     path: Path
     n: int
     new_count: int
-    driver: OnDriver | None = None
     rules: list[tuple[int, BlockingRule]] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
 
-    def on_driver(self) -> OnDriver:
-        """The per-mention arrays.
-
-        Raises:
-            SparkEngineError: They were not kept (a full run stages without them).
-        """
-        if self.driver is None:
-            raise SparkEngineError("the staged mentions were not kept on the driver")
-        return self.driver
-
 
 class Stager:
-    """Turns batches of mention frames into Parquet parts (plus, when kept, the driver's
-    arrays)."""
+    """Turns batches of mention frames into Parquet parts."""
 
     def __init__(self, path: Path, settings: LinkageSettings, key: RunKey,
-                 compression: str = "snappy", keep_on_driver: bool = False) -> None:
+                 compression: str = "snappy") -> None:
         self.path = path
-        self.keep_on_driver = keep_on_driver
         self.settings = settings
         self.key = key
         self.compression = compression
         self.rules = check_rules(settings)
         self.missing = sorted({r.when_missing for _, r in self.rules if r.when_missing})
-        self._keys: list[np.ndarray] = []
-        self._person: list[np.ndarray] = []
-        self._context: list[pd.DataFrame] = []
         self._count = 0
         self._new = 0
         self._parts = 0
@@ -181,7 +144,9 @@ class Stager:
         new = pd.isna(person)
         columns: dict[str, pa.Array] = {"pos": pa.array(positions), "new": pa.array(new),
                                         "key": pa.array(frame.index.astype(str).tolist(),
-                                                        type=pa.string())}
+                                                        type=pa.string()),
+                                        "person": pa.array(person, type=pa.string(),
+                                                           from_pandas=True)}
         for index, rule in self.rules:
             if all(c in frame for c in rule.columns):
                 columns[rule_column(index)] = pa.array(
@@ -206,10 +171,6 @@ class Stager:
         pq.write_table(pa.table(columns), part, compression=self.compression)
         part.chmod(0o600)
         self._parts += 1
-        if self.keep_on_driver:
-            self._context.append(pd.DataFrame(context))
-            self._keys.append(frame.index.to_numpy(dtype=object))
-            self._person.append(person)
         self._count += n
         self._new += int(new.sum())
 
@@ -221,20 +182,13 @@ class Stager:
         """
         if not self._count:
             raise SparkEngineError("there are no mentions to link")
-        driver = None
-        if self.keep_on_driver:
-            context = pd.concat(self._context, ignore_index=True)
-            for column in PLAIN_CONTEXT:
-                context[column] = context[column].astype("category")
-            driver = OnDriver(np.concatenate(self._keys), context,
-                              np.concatenate(self._person))
-        return Staged(self.path, self._count, self._new, driver, self.rules, self.missing)
+        return Staged(self.path, self._count, self._new, self.rules, self.missing)
 
 
 def stage(batches: Iterable[pd.DataFrame], path: Path, settings: LinkageSettings,
-          key: RunKey, compression: str = "snappy", keep_on_driver: bool = False) -> Staged:
+          key: RunKey, compression: str = "snappy") -> Staged:
     """Stage every batch (see :class:`Stager`)."""
-    stager = Stager(path, settings, key, compression, keep_on_driver)
+    stager = Stager(path, settings, key, compression)
     for batch in batches:
         stager.add(batch)
     return stager.finish()

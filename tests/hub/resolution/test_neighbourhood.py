@@ -43,11 +43,11 @@ def kit(settings: Settings) -> PrivacyKit:
     return open_privacy(settings)
 
 
-def _mapping(store: Store) -> dict[str, str]:
+def people_by_mention(store: Store) -> dict[str, str]:
     return {r["k"]: r["p"] for r in store.read(MAPPING)}
 
 
-def _expected(store: Store, kit: PrivacyKit) -> dict[str, str]:
+def expected_people(store: Store, kit: PrivacyKit) -> dict[str, str]:
     """What an incremental run over every mention gives (the path without an index)."""
     frame = load_mentions(store, kit.encryptor)
     is_new = frame["person_id"].isna()
@@ -76,7 +76,7 @@ EMPTY_LIVE_PERSONS = ("MATCH (p:Person) WHERE p.merged_into IS NULL "
                       "AND NOT (p)<-[:RESOLVES_TO]-() RETURN count(p) AS n")
 
 
-def _write_held_back(source: Path, target: Path, held: int) -> None:
+def write_held_back(source: Path, target: Path, held: int) -> None:
     """The sample without the last ``held`` data lines of the held file."""
     shutil.copytree(source, target, ignore=shutil.ignore_patterns("truth"), dirs_exist_ok=True)
     lines = (source / f"{HELD}.csv").read_bytes().splitlines(keepends=True)
@@ -86,7 +86,7 @@ def _write_held_back(source: Path, target: Path, held: int) -> None:
 def test_an_indexed_incremental_run_equals_a_run_over_every_mention(
         clean_store: Store, kit: PrivacyKit, tmp_path: Path) -> None:
     cache_dir, copy = tmp_path / "cache", tmp_path / "set"
-    _write_held_back(SAMPLE_DIR, copy, HELD_LINES)
+    write_held_back(SAMPLE_DIR, copy, HELD_LINES)
     ingest_directory(clean_store, kit, copy)
     first = run_link(clean_store, kit, cache_dir=cache_dir)
     assert first.mode == "full" and "index" in first.phases
@@ -100,20 +100,20 @@ def test_an_indexed_incremental_run_equals_a_run_over_every_mention(
             assert not any(v.encode() in blob for v in people[column].dropna().head(200))
 
     # the held-back rows arrive
-    _write_held_back(SAMPLE_DIR, copy, 0)
+    write_held_back(SAMPLE_DIR, copy, 0)
     ingest_directory(clean_store, kit, copy, IngestOptions(only={HELD}))
     # ingest marked exactly the new records, so the run seeks them by index
     marked = clean_store.read(q.PENDING_MENTIONS)[0]
     assert marked["unresolved"] == len(marked["keys"]) > HELD_LINES
     assert clean_store.read(q.UNRESOLVED_MENTION_COUNT)[0]["n"] == marked["unresolved"]
     assert sorted(pending_mentions(clean_store)) == sorted(marked["keys"])
-    expected = _expected(clean_store, kit)
+    expected = expected_people(clean_store, kit)
     counting = _Counting(kit.encryptor)
     summary = run_link(clean_store, dataclasses.replace(kit, encryptor=counting),
                        cache_dir=cache_dir)
     assert summary.mode == "incremental" and "neighbourhood" in summary.phases
     assert summary.new_mentions > HELD_LINES
-    after = _mapping(clean_store)
+    after = people_by_mention(clean_store)
     assert after == expected
     # the people who lost every mention (merged into another) are retired, found by
     # look-up rather than a scan: no live person is left empty
@@ -128,7 +128,7 @@ def test_an_indexed_incremental_run_equals_a_run_over_every_mention(
 
     # nothing pending: nothing changes, and the index stays bound to the latest run
     quiet = run_link(clean_store, kit, cache_dir=cache_dir)
-    assert quiet.new_mentions == 0 and _mapping(clean_store) == after
+    assert quiet.new_mentions == 0 and people_by_mention(clean_store) == after
     assert json.loads((cache_dir / "block-index" / "index.json").read_text())["run_id"] \
         == quiet.run_id
 
@@ -144,7 +144,7 @@ def test_an_indexed_incremental_run_equals_a_run_over_every_mention(
     changed = f"gongan_hukou:{record_id}:本人"
     assert clean_store.read(q.PENDING_MENTIONS)[0]["keys"] == [changed]
     fixed = run_link(clean_store, kit, cache_dir=cache_dir)
-    assert fixed.new_mentions == 0 and _mapping(clean_store) == after
+    assert fixed.new_mentions == 0 and people_by_mention(clean_store) == after
     assert clean_store.read(q.PENDING_MENTIONS)[0]["keys"] == []
     segments = BlockIndex(cache_dir, kit.keyring).open(IndexState(
         fixed.run_id, fixed.mentions, index_rules(latest_settings(clean_store))))

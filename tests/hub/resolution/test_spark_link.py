@@ -316,6 +316,8 @@ def test_an_incremental_batch_on_spark_gives_the_in_process_result(
                            partitions=4)
     summary = run_link(clean_store, kit, spark=options)
     assert summary.mode == "incremental" and summary.new_mentions == int(is_new.sum())
+    # a bank file reaches nearly every household of the sample: its neighbourhood is all
+    assert int(is_new.sum()) < summary.neighbourhood <= summary.mentions
     after = _links(clean_store)
     assert {k: after[k] for k in first} == first
     assert {k: p for k, (p, _, _) in after.items()} == expected.person_ids.to_dict()
@@ -328,6 +330,37 @@ def test_an_incremental_batch_on_spark_gives_the_in_process_result(
     pending = {r["k"] for r in clean_store.read(QUEUE)}
     assert {f"{min(a, b)}|{max(a, b)}" for a, b in zip(
         expected.review_queue["key_a"], expected.review_queue["key_b"], strict=True)} <= pending
+
+
+def test_a_small_incremental_batch_on_spark_clusters_only_its_neighbourhood(
+        clean_store: Store, kit: PrivacyKit, tmp_path: Path) -> None:
+    """Forty held-back 低保 rows (经办人 and family members: the name-only rules' context)
+    arrive after a full run. The Spark run brings only their neighbourhood to the driver,
+    in rounds, and writes what the in-process run over every mention gives."""
+    from hub.ingest.run import IngestOptions, ingest_directory
+    from tests.hub.resolution.test_neighbourhood import (
+        HELD,
+        HELD_LINES,
+        expected_people,
+        people_by_mention,
+        write_held_back,
+    )
+
+    copy = tmp_path / "set"
+    write_held_back(SAMPLE_DIR, copy, HELD_LINES)
+    ingest_directory(clean_store, kit, copy)
+    run_link(clean_store, kit)
+    write_held_back(SAMPLE_DIR, copy, 0)
+    ingest_directory(clean_store, kit, copy, IngestOptions(only={HELD}))
+    expected = expected_people(clean_store, kit)
+
+    options = SparkOptions(master="local[2]", work_dir=tmp_path / "spark", memory="1g",
+                           partitions=4)
+    summary = run_link(clean_store, kit, spark=options)
+    assert summary.mode == "incremental" and summary.new_mentions > HELD_LINES
+    assert people_by_mention(clean_store) == expected
+    assert summary.new_mentions < summary.neighbourhood < summary.mentions / 2
+    assert summary.rounds >= 1
 
 
 def test_a_failing_spark_job_is_named_and_leaves_no_plaintext_in_the_message(

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from hub.linkage import context
@@ -13,6 +15,7 @@ from hub.linkage.incremental import smallest_member
 from hub.linkage.presets import hub_settings
 from hub.linkage.spark import SparkOptions
 from hub.linkage.spark.name_only import attach_name_only
+from hub.linkage.spark.neighbourhood import context_frame
 from hub.linkage.spark.session import spark_session
 from hub.linkage.spark.stage import stage
 from hub.linkage.spark.transit import RunKey
@@ -33,17 +36,19 @@ def test_spark_rules_attach_what_the_in_process_rules_attach(
     ordered = sample_frame.sort_index()
     batches = [ordered.iloc[i:i + 1000] for i in range(0, len(ordered), 1000)]
     staged = stage(batches, tmp_path / "mentions", settings, RunKey.new("standard"),
-                   compression="none", keep_on_driver=True)
-    driver = staged.on_driver()
-    truth = sample_truth.reindex(pd.Index(driver.keys)).to_numpy(dtype=object)
-    with_id = driver.context["id_key"].notna().to_numpy() & pd.notna(truth)
+                   compression="none")
+    rows = pq.read_table(staged.path).to_pandas(
+        types_mapper={pa.int64(): pd.Int64Dtype()}.get).sort_values("pos", ignore_index=True)
+    frame = context_frame(rows, settings)
+    truth = sample_truth.reindex(frame.index).to_numpy(dtype=object)
+    with_id = frame["id_key"].notna().to_numpy() & pd.notna(truth)
     codes = np.full(staged.n, -1, np.int64)
     codes[with_id] = pd.factorize(truth[with_id])[0]
     alone = ~with_id
     codes[alone] = codes.max() + 1 + np.arange(int(alone.sum()))
     label = smallest_member(codes)
 
-    s, targets, rules, _ = context.attach_name_only(driver.context, label,
+    s, targets, rules, _ = context.attach_name_only(frame, label,
                                                      settings.name_only_rules, None)
     index = {rule.name: i for i, rule in enumerate(settings.name_only_rules)}
     expected = set(zip(s.tolist(), targets.tolist(), [index[r] for r in rules], strict=True))
