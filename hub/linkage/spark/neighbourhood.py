@@ -80,48 +80,45 @@ class StagedNeighbourhood:
 
         return sf.broadcast(self.mentions.sparkSession.createDataFrame(frame))
 
-    def _at(self, positions: np.ndarray) -> list[DataFrame]:
-        """``positions`` as a (one-element) list of ``pos`` frames; none when empty."""
-        if len(positions) == 0:
-            return []
-        return [self._small(pd.DataFrame({"pos": np.asarray(positions, np.int64)}))]
-
-    def _load(self, found: list[DataFrame]) -> np.ndarray:
-        """Load the mentions the ``pos`` frames in ``found`` name, with every mention of
-        their people, in one Spark job; returns the positions named."""
-        from pyspark.sql import functions as sf
-
+    def _positions(self, found: list[DataFrame]) -> np.ndarray:
+        """The distinct positions the ``pos`` frames in ``found`` name (not loaded)."""
         if not found:
             return np.empty(0, np.int64)
         union = found[0]
         for more in found[1:]:
             union = union.unionByName(more)
-        picked = self.mentions.join(union.distinct(), "pos")
-        people = picked.where(sf.col("person").isNotNull()).select("person").distinct()
-        whole = self.mentions.join(sf.broadcast(people), "person")
-        tagged = picked.select(*self.columns, sf.lit(True).alias("hit")).unionByName(
-            whole.select(*self.columns, sf.lit(False).alias("hit")))
         self.fetches += 1
-        rows = _to_pandas(tagged.toArrow())
-        hits = np.unique(rows.loc[rows["hit"].to_numpy(bool), "pos"].to_numpy(np.int64))
-        fresh = rows.drop(columns="hit").drop_duplicates("pos")
-        fresh = fresh[~fresh["pos"].isin(self.rows["pos"])]
-        if len(fresh):
-            both = [self.rows, fresh] if len(self.rows) else [fresh]
-            self.rows = pd.concat(both, ignore_index=True).sort_values("pos", ignore_index=True)
-        return hits
+        rows = union.distinct().toArrow()
+        return np.sort(rows.column("pos").to_numpy().astype(np.int64))
 
     def load(self, positions: np.ndarray, *, new: bool = False) -> np.ndarray:
         """Load ``positions`` (and, with ``new``, every new mention) with every mention of
         their people; returns ``positions`` with those people's mentions."""
         from pyspark.sql import functions as sf
 
-        positions = np.asarray(positions, np.int64)
-        found = self._at(np.setdiff1d(positions, self.rows["pos"].to_numpy(np.int64)))
+        wanted = np.setdiff1d(np.asarray(positions, np.int64),
+                              self.rows["pos"].to_numpy(np.int64))
+        parts: list[DataFrame] = []
+        if len(wanted):
+            parts.append(self._small(pd.DataFrame({"pos": wanted})))
         if new:
-            found.append(self.mentions.where(sf.col("new")).select("pos"))
-        self._load(found)
-        return self.whole(positions)
+            parts.append(self.mentions.where(sf.col("new")).select("pos"))
+        if parts:
+            found = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
+            picked = self.mentions.join(found.distinct(), "pos")
+            people = picked.where(sf.col("person").isNotNull()).select("person").distinct()
+            whole = self.mentions.join(sf.broadcast(people), "person").select(*self.columns)
+            self.fetches += 1
+            self._keep(_to_pandas(picked.select(*self.columns).unionByName(whole).toArrow()))
+        return self.whole(np.asarray(positions, np.int64))
+
+    def _keep(self, rows: pd.DataFrame) -> None:
+        """Add the rows not loaded yet, keeping position (key) order."""
+        fresh = rows.drop_duplicates("pos")
+        fresh = fresh[~fresh["pos"].isin(self.rows["pos"])]
+        if len(fresh):
+            both = [self.rows, fresh] if len(self.rows) else [fresh]
+            self.rows = pd.concat(both, ignore_index=True).sort_values("pos", ignore_index=True)
 
     def _loaded(self, positions: np.ndarray) -> pd.DataFrame:
         return self.rows[self.rows["pos"].isin(positions)]
@@ -132,13 +129,9 @@ class StagedNeighbourhood:
         others = self.rows.loc[self.rows["person"].isin(person), "pos"].to_numpy(np.int64)
         return np.union1d(positions, others)
 
-    def _grow(self, positions: np.ndarray, found: list[DataFrame]) -> np.ndarray:
-        """``positions`` (loaded) and what ``found`` names, loaded, as whole people."""
-        return self.whole(np.union1d(positions, self._load(found)))
-
-    def _members(self, positions: np.ndarray, columns: tuple[str, ...]) -> list[DataFrame]:
-        """The mentions sharing a value of ``columns`` (hashed row or household key) with
-        one of ``positions`` (loaded), as ``pos`` frames."""
+    def members(self, positions: np.ndarray, columns: tuple[str, ...]) -> np.ndarray:
+        """Every mention sharing a value of ``columns`` (hashed row or household key) with
+        one of ``positions`` (loaded), those included; found, not loaded."""
         chosen = self._loaded(positions)
         found: list[DataFrame] = []
         for column in columns:
@@ -146,30 +139,28 @@ class StagedNeighbourhood:
             if len(values):
                 small = self._small(pd.DataFrame({column: np.asarray(values, np.int64)}))
                 found.append(self.mentions.join(small, column).select("pos"))
-        return found
+        return np.union1d(positions, self._positions(found))
 
-    def _subjects(self, candidates: list[DataFrame]) -> list[DataFrame]:
-        """Of the mentions ``candidates`` name, those that may be unresolved name-only ones:
-        a name, no ID number, and no person or one of their own
-        (``context.name_only_subjects``)."""
+    def subjects(self, positions: np.ndarray) -> np.ndarray:
+        """Of ``positions``, the mentions that may be unresolved name-only ones: a name, no
+        ID number, and no person or one of their own (``context.name_only_subjects``)."""
         from pyspark.sql import functions as sf
 
-        if not candidates:
-            return []
-        union = candidates[0]
-        for more in candidates[1:]:
-            union = union.unionByName(more)
-        named = self.mentions.join(union.distinct(), "pos").where(
+        if len(positions) == 0:
+            return np.empty(0, np.int64)
+        named = self.mentions.join(self._small(pd.DataFrame({"pos": positions})), "pos").where(
             sf.col(context_column("name_key")).isNotNull()
             & sf.col(context_column("id_key")).isNull()).select("pos", "person")
         people = named.where(sf.col("person").isNotNull()).select("person").distinct()
         sizes = self.mentions.join(sf.broadcast(people), "person").groupBy("person").count()
-        return [named.join(sizes, "person", "left").where(
-            sf.col("person").isNull() | (sf.col("count") == 1)).select("pos")]
+        lonely = named.join(sizes, "person", "left").where(
+            sf.col("person").isNull() | (sf.col("count") == 1)).select("pos")
+        return self._positions([lonely])
 
-    def _roster(self, positions: np.ndarray) -> list[DataFrame]:
+    def roster_entries(self, positions: np.ndarray) -> np.ndarray:
         """Mentions equal on a roster rule's ``match_on`` to one of ``positions`` (loaded),
-        both sides being mentions the rule may use (targets and role holders)."""
+        both sides being mentions the rule may use (targets and role holders); found, not
+        loaded."""
         from pyspark.sql import functions as sf
 
         chosen = self._loaded(positions)
@@ -186,20 +177,18 @@ class StagedNeighbourhood:
             usable = self.mentions.where(sf.col("source").isin(list(rule.target_sources))
                                          | sf.col("role").isin(list(rule.roles)))
             found.append(usable.join(small, on).select("pos"))
-        return found
+        return self._positions(found)
 
     def context(self, changed: np.ndarray) -> None:
         """Load what a run that changes ``changed`` reads: ``hub.resolution.neighbourhood``'s
-        hops on the staged mentions, loading what that loads (a Spark job per hop)."""
+        hops on the staged mentions, loading what that loads."""
         both = (ROW, HOUSEHOLD)
         scope = self.whole(changed)
-        near = self._grow(scope, self._members(scope, both))
-        # the name-only subjects among the near people's rows (searched, not loaded)
-        hot = [*self._at(near), *self._members(near, (ROW,))]
-        subjects = self._grow(np.empty(0, np.int64), self._subjects(hot))
-        anchors = self._grow(subjects, self._members(subjects, (ROW,)))
-        self._load(self._members(anchors, both))
-        self._load(self._roster(np.union1d(scope, subjects)))
+        near = self.load(self.members(scope, both))
+        subjects = self.load(self.subjects(self.members(near, (ROW,))))
+        anchors = self.load(self.members(subjects, (ROW,)))
+        self.load(self.members(anchors, both))
+        self.load(self.roster_entries(np.union1d(scope, subjects)))
 
     def run_frame(self) -> RunFrame:
         """The loaded mentions as the in-process engine's incremental frame."""
