@@ -274,7 +274,7 @@ NODE_PROPERTIES: Final = MappingProxyType({
         plain(CODE, "mode", "engine"),
         plain(NUMBER, "mentions", "new_mentions", "persons", "links_written",
               "review_queue", "retired_persons", "households", "seconds", "finished_at",
-              "read_mentions", "rounds"),
+              "read_mentions", "rounds", "neighbourhood"),
         plain(MODEL, "settings_json", "phases_json", "blocking_counts"),
     ),
     labels.REVIEW_PAIR: _merge(
