@@ -21,10 +21,14 @@ def read_truth(path: Path) -> pd.Series:
 
 
 def evaluate_graph(store: Store, truth: pd.Series) -> dict[str, float]:
-    """Pairwise precision/recall/F1, auto-link rate and review-queue size of the graph."""
-    linked = store.read(q.PERSON_OF_MENTIONS)
+    """Pairwise precision/recall/F1, auto-link rate and review-queue size of the graph.
+
+    The mentions' people are streamed: read in one managed transaction, the 4 million
+    mentions of 200,000 households outlasted the query timeout and were all held as
+    records before the first was used.
+    """
     predicted = pd.Series({f"{r['source']}:{r['record_id']}:{r['role']}": r["person_id"]
-                           for r in linked})
+                           for r in store.stream(q.PERSON_OF_MENTIONS)})
     scores = score_clusters(predicted, truth).as_dict()
     methods = {r["method"]: r["n"] for r in store.read(q.LINK_METHOD_COUNTS)}
     mentions = sum(methods.values())
