@@ -236,8 +236,7 @@ RETURN r.mention_key AS mention_key, r.source AS source, r.record_id AS record_i
 
 PERSON_OF_MENTIONS = """
 MATCH (r:SourceRecord)-[:RESOLVES_TO]->(p:Person)
-RETURN r.source AS source, r.record_id AS record_id, r.role AS role,
-       p.person_id AS person_id
+RETURN r.mention_key AS mention_key, p.person_id AS person_id
 """
 
 LINK_METHOD_COUNTS = """

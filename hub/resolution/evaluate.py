@@ -13,7 +13,7 @@ from hub.store import Store
 
 
 def read_truth(path: Path) -> pd.Series:
-    """``source:record_id:role → person_uid`` from a truth person map (file, record_id, role)."""
+    """Mention key (``source:record_id:role``) → ``person_uid`` from a truth person map."""
     with path.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     return pd.Series({f"{r['file'].removesuffix('.csv')}:{r['record_id']}:{r['role']}":
@@ -27,7 +27,7 @@ def evaluate_graph(store: Store, truth: pd.Series) -> dict[str, float]:
     mentions of 200,000 households outlasted the query timeout and were all held as
     records before the first was used.
     """
-    predicted = pd.Series({f"{r['source']}:{r['record_id']}:{r['role']}": r["person_id"]
+    predicted = pd.Series({r["mention_key"]: r["person_id"]
                            for r in store.stream(q.PERSON_OF_MENTIONS)})
     scores = score_clusters(predicted, truth).as_dict()
     methods = {r["method"]: r["n"] for r in store.read(q.LINK_METHOD_COUNTS)}
