@@ -104,10 +104,27 @@ def wait_text(browser: Any, css: str, timeout: float = 10) -> str:
 
 
 def submit_and_wait(browser: Any, button_css: str, timeout: float = 10) -> None:
-    """Click a button that loads a new page, and wait until the old page is gone."""
-    from selenium.webdriver.support import expected_conditions
+    """Click a button that loads a new page, and wait until the old page is gone.
+
+    Chromium, asked about the old page's node mid-navigation, sometimes answers "Node
+    with given id does not belong to the document" instead of a stale-element error;
+    both mean the old page is gone (``staleness_of`` only knew the second).
+    """
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support.wait import WebDriverWait
 
     old_page = browser.find_element("tag name", "html")
     browser.find_element("css selector", button_css).click()
-    WebDriverWait(browser, timeout).until(expected_conditions.staleness_of(old_page))
+
+    def old_page_gone(_driver: Any) -> bool:
+        try:
+            old_page.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc.msg):
+                return True
+            raise
+        return False
+
+    WebDriverWait(browser, timeout).until(old_page_gone)
