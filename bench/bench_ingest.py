@@ -1,11 +1,13 @@
 """Ingest benchmark: rows per second end to end and peak memory on a generated set.
 
-    .venv/bin/python bench/bench_ingest.py --households 20000 [--dir DIR] [--rounds 2] [--yes]
+    .venv/bin/python bench/bench_ingest.py --households 20000 [--dir DIR] [--rounds 2]
+        [--jobs N] [--yes]
 
 Generates the set once (reused when the directory already holds it), clears the graph of
 the configured Neo4j (refuses unless --yes or the graph is empty), ingests, and prints
-rows/s, the peak resident memory of this process, and CPU seconds of this process and of
-the managed Neo4j server next to the wall time, once per round (``--rounds``, default 2:
+rows/s, the peak resident memory of this process (and of the largest ingest worker with
+``--jobs``), and CPU seconds of the hub (this process and its workers) and of the managed
+Neo4j server next to the wall time, once per round (``--rounds``, default 2:
 the first ingest after ``hub neo4j start`` also pays the JVM's just-in-time compilation,
 the second shows a warmed-up server). The machine may be shared: rows per CPU-second show
 what the code costs, rows per wall-second what the machine gave. Uses
@@ -26,7 +28,8 @@ from graph_schema import migrate
 from graph_schema.queries.maintenance import CLEAR_GRAPH
 from hub.config import Settings
 from hub.datasets import generate
-from hub.ingest.run import IngestOptions, ingest_directory
+from hub.ingest.parallel import ingest_set
+from hub.ingest.run import IngestOptions
 from hub.neo4j_local import LocalNeo4j
 from hub.privacy_graph.kit import PrivacyKit, open_privacy
 from hub.store import Store
@@ -47,18 +50,25 @@ def _cpu(process: psutil.Process | None) -> float:
     return float(times.user + times.system)
 
 
-def _round(store: Store, kit: PrivacyKit, set_dir: Path, args: argparse.Namespace,
-           server: psutil.Process | None) -> dict[str, float]:
+def _round(store: Store, kit: PrivacyKit, settings: Settings, set_dir: Path,
+           args: argparse.Namespace, server: psutil.Process | None) -> dict[str, float]:
     """Clear the graph, ingest the set once, and measure wall, CPU and rows."""
     store.run_autocommit(CLEAR_GRAPH)
     migrate(store)
     server_cpu = _cpu(server)
-    began, cpu = time.monotonic(), time.process_time()
-    report = ingest_directory(store, kit, set_dir, IngestOptions(
-        batch_rows=args.batch_rows, writers=args.writers))
+    began, cpu, children = time.monotonic(), time.process_time(), _children_cpu()
+    report = ingest_set(store, kit, settings, set_dir, IngestOptions(
+        batch_rows=args.batch_rows, writers=args.writers), args.jobs)
     totals = report.to_dict()["totals"]
-    return {"seconds": time.monotonic() - began, "cpu": time.process_time() - cpu,
+    return {"seconds": time.monotonic() - began,
+            "cpu": time.process_time() - cpu + _children_cpu() - children,
             "server_cpu": _cpu(server) - server_cpu, **totals}
+
+
+def _children_cpu() -> float:
+    """CPU seconds of this process's finished children (the ingest workers, --jobs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -67,6 +77,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--dir", type=Path, default=None)
     parser.add_argument("--batch-rows", type=int, default=5000)
+    parser.add_argument("--jobs", type=int, default=0,
+                        help="ingest processes (0: automatic, as hub ingest; see "
+                             "hub/ingest/parallel.py)")
     parser.add_argument("--writers", type=int, default=2,
                         help="write transactions in flight at once")
     parser.add_argument("--rounds", type=int, default=2,
@@ -85,9 +98,10 @@ def main() -> None:
             raise SystemExit("the graph is not empty: pass --yes to clear it")
         kit = open_privacy(settings)
         server = _server_process(settings)
-        rounds = [_round(store, kit, set_dir, args, server) for _ in range(args.rounds)]
+        rounds = [_round(store, kit, settings, set_dir, args, server) for _ in range(args.rounds)]
     first = rounds[0]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    worker_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"set               {set_dir}" if args.dir else
           f"households        {args.households}")
     print(f"rows read         {first['rows_read']}")
@@ -99,7 +113,8 @@ def main() -> None:
               f"{done['rows_read'] / done['seconds']:,.0f} rows/s  "
               f"cpu s hub {done['cpu']:.1f} ({done['rows_read'] / done['cpu']:,.0f} rows/cpu-s)"
               f"  neo4j {done['server_cpu']:.1f}")
-    print(f"peak RSS (MB)     {peak_mb:,.0f}")
+    print(f"peak RSS (MB)     {peak_mb:,.0f}" + (
+        f"  (largest ingest worker {worker_peak_mb:,.0f})" if worker_peak_mb else ""))
 
 
 if __name__ == "__main__":

@@ -101,6 +101,8 @@ class Settings:
         neo4j_pagecache_mb: HUB_NEO4J_PAGECACHE_MB, page cache of the managed server.
         neo4j_start_timeout: HUB_NEO4J_START_TIMEOUT seconds to wait for Bolt.
         batch_size: HUB_BATCH_SIZE rows per ``UNWIND`` write.
+        ingest_jobs: HUB_INGEST_JOBS processes of an ingest (0: automatic, see
+            ``hub.ingest.parallel.choose_jobs``).
         query_timeout: HUB_QUERY_TIMEOUT seconds per Cypher query.
         retry_seconds: HUB_RETRY_SECONDS a transaction is retried on transient errors
             (command-line work; the whole of an ingest keeps to this window).
@@ -162,6 +164,7 @@ class Settings:
     neo4j_pagecache_mb: int = setting("HUB_NEO4J_PAGECACHE_MB", 2048, integer(minimum=64))
     neo4j_start_timeout: int = setting("HUB_NEO4J_START_TIMEOUT", 180, integer())
     batch_size: int = setting("HUB_BATCH_SIZE", 2000, integer())
+    ingest_jobs: int = setting("HUB_INGEST_JOBS", 0, integer(minimum=0))
     query_timeout: float = setting("HUB_QUERY_TIMEOUT", 120.0, seconds())
     retry_seconds: float = setting("HUB_RETRY_SECONDS", 60.0, seconds())
     neo4j_connect_timeout: float = setting("HUB_NEO4J_CONNECT_TIMEOUT", 3.0, seconds())

@@ -42,6 +42,7 @@ def test_secret_never_shows_in_repr() -> None:
     [
         ("HUB_NEO4J_PORT", "seven", "must be an integer"),
         ("HUB_BATCH_SIZE", "0", "at least 1"),
+        ("HUB_INGEST_JOBS", "-1", "at least 0"),
         ("HUB_DEV", "maybe", "true or false"),
         ("HUB_BLIND_INDEX_BITS", "62", "multiple of 4"),
         ("HUB_BLIND_INDEX_BITS", "512", "multiple of 4 from 16 to 256"),

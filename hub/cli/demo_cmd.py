@@ -25,7 +25,8 @@ from hub.datasets.demo_tour import (
     prepare_tour,
     render_example,
 )
-from hub.ingest.run import IngestOptions, ingest_directory
+from hub.ingest.parallel import ingest_set
+from hub.ingest.run import IngestOptions
 from hub.monitoring import run_monitoring
 from hub.neo4j_local import LocalNeo4j
 from hub.privacy_graph.kit import PrivacyKit, open_privacy
@@ -82,7 +83,7 @@ def load_demo(store: Store, kit: PrivacyKit, s: Settings, set_dir: Path) -> Demo
     migrate(store)
     began = time.monotonic()
     with console.status("ingesting the demo set"):
-        report = ingest_directory(store, kit, set_dir, IngestOptions())
+        report = ingest_set(store, kit, s, set_dir, IngestOptions(), s.ingest_jobs)
     report_path = write_report(report, s.data_dir / "demo" / "ingest-report.json")
     print_report(report, time.monotonic() - began, show_rows=5, report_path=report_path)
     with console.status("linking people and households"):

@@ -22,7 +22,8 @@ from hub.cli._common import console, err_console, hub_errors, settings
 from hub.config import Settings
 from hub.ingest.directory import IngestReport
 from hub.ingest.errors import IngestInterruptedError
-from hub.ingest.run import IngestOptions, ingest_directory
+from hub.ingest.parallel import ingest_set
+from hub.ingest.run import IngestOptions
 from hub.privacy_graph.kit import open_privacy
 from hub.store import Store
 
@@ -96,6 +97,10 @@ def ingest(
                                      help="Where to write the JSON quarantine report "
                                           "(default: DIR/../ingest-report.json or ./)."),
     batch_rows: int = typer.Option(IngestOptions.batch_rows, help="Rows per write batch."),
+    jobs: int = typer.Option(None, min=0, show_default=False,
+                             help="Ingest processes, each taking whole exports (default "
+                                  "HUB_INGEST_JOBS; 0: one per core, at most 4, one for a "
+                                  "small set)."),
 ) -> None:
     """Read, validate, encrypt and write every export of DIR (truth/ is never read).
 
@@ -106,7 +111,7 @@ def ingest(
     began = time.monotonic()
     target = report_file or default_report_path(directory)
     try:
-        report = _run(s, directory, batch_rows)
+        report = _run(s, directory, batch_rows, s.ingest_jobs if jobs is None else jobs)
     except _Interrupted as stop:
         _interrupted(stop.error, directory, target, time.monotonic() - began, s.retry_seconds)
         raise typer.Exit(code=1) from stop.error
@@ -136,7 +141,7 @@ def _interrupted(exc: IngestInterruptedError, directory: Path, target: Path, sec
         highlight=False, markup=False)
 
 
-def _run(s: Settings, directory: Path, batch_rows: int) -> IngestReport:
+def _run(s: Settings, directory: Path, batch_rows: int, jobs: int) -> IngestReport:
     with hub_errors(), Store.connect(s) as store:
         migrate(store)
         kit = open_privacy(s)
@@ -150,8 +155,8 @@ def _run(s: Settings, directory: Path, batch_rows: int) -> IngestReport:
                 progress.update(tasks[name], completed=done, total=total)
 
             try:
-                return ingest_directory(store, kit, directory,
-                                        IngestOptions(batch_rows=batch_rows, progress=advance))
+                return ingest_set(store, kit, s, directory,
+                                  IngestOptions(batch_rows=batch_rows, progress=advance), jobs)
             except IngestInterruptedError as exc:  # not hub_errors' plain "error:" line
                 raise _Interrupted(exc) from exc
 

@@ -50,8 +50,10 @@ class IngestInterruptedError(IngestError):
     Attributes:
         report: what was read before the interruption (batches already acknowledged are
             in the graph; a re-run writes only what is missing, so it is safe).
+        cause: the store's own message (passed on unchanged by a parallel ingest).
     """
 
     def __init__(self, report: Any, cause: str) -> None:
         self.report = report
+        self.cause = cause
         super().__init__(f"Neo4j stopped answering during the ingest: {cause}")
