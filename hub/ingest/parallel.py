@@ -28,10 +28,10 @@ from typing import Any
 
 from hub.config import Settings
 from hub.errors import StoreUnavailableError
-from hub.ingest.directory import IngestReport, find_export
+from hub.ingest.directory import IngestReport
 from hub.ingest.errors import IngestError, IngestInterruptedError
-from hub.ingest.mapping import FileMapping, load_mappings
-from hub.ingest.run import IngestOptions, ingest_directory
+from hub.ingest.mapping import FileMapping
+from hub.ingest.run import IngestOptions, ingest_directory, selected_exports
 from hub.privacy_graph.kit import PrivacyKit, open_privacy
 from hub.store import Store
 
@@ -40,23 +40,6 @@ from hub.store import Store
 MIN_BYTES_PER_EXTRA_JOB = 8 * 1024 * 1024
 # Neo4j needs cores too; past this many ingest processes it is the bottleneck
 MAX_AUTO_JOBS = 4
-
-
-def exports_in(directory: Path, options: IngestOptions
-               ) -> tuple[list[tuple[FileMapping, Path]], list[str]]:
-    """The exports ``options`` selects that are present in ``directory``, and the files
-    of the other selected mappings (absent), both in mapping order."""
-    present: list[tuple[FileMapping, Path]] = []
-    missing: list[str] = []
-    for mapping in load_mappings().values():
-        if options.only and mapping.source not in options.only:
-            continue
-        path = find_export(directory, mapping)
-        if path is None:
-            missing.append(mapping.file)
-        else:
-            present.append((mapping, path))
-    return present, missing
 
 
 def choose_jobs(requested: int, directory: Path, options: IngestOptions | None = None) -> int:
@@ -74,7 +57,7 @@ def choose_jobs(requested: int, directory: Path, options: IngestOptions | None =
     """
     if requested < 0:
         raise ValueError(f"jobs must be 0 (automatic) or a positive number, not {requested}")
-    present, _ = exports_in(directory, options or IngestOptions())
+    present, _ = selected_exports(directory, options or IngestOptions())
     if requested:
         return max(1, min(requested, len(present)))
     size = sum(path.stat().st_size for _, path in present)
@@ -158,7 +141,7 @@ def ingest_in_processes(settings: Settings, directory: Path, options: IngestOpti
         IngestError: a worker process died (killed, out of memory). What Neo4j
             acknowledged is kept; a re-run completes the set.
     """
-    present, missing = exports_in(directory, options)
+    present, missing = selected_exports(directory, options)
     largest_first = sorted(present, key=lambda item: item[1].stat().st_size, reverse=True)
     context = multiprocessing.get_context("spawn")  # never fork a process holding a driver
     progress = context.Queue() if options.progress else None
@@ -226,7 +209,7 @@ def _merged(directory: Path, present: list[tuple[FileMapping, Path]], missing: l
 
 
 def ingest_set(store: Store, kit: PrivacyKit, settings: Settings, directory: Path,
-           options: IngestOptions, jobs: int) -> IngestReport:
+               options: IngestOptions, jobs: int) -> IngestReport:
     """Ingest ``directory`` with the processes :func:`choose_jobs` picks for ``jobs``.
 
     One process means this one, with ``store`` and ``kit``; more start workers that open

@@ -158,6 +158,23 @@ def ingest_file(store: Store, kit: PrivacyKit, path: Path, mapping: FileMapping,
     return stats
 
 
+def selected_exports(directory: Path, options: IngestOptions
+                     ) -> tuple[list[tuple[FileMapping, Path]], list[str]]:
+    """The exports ``options`` selects (``only``) that are present in ``directory``, and
+    the files of the selected mappings that are absent, both in mapping order."""
+    present: list[tuple[FileMapping, Path]] = []
+    missing: list[str] = []
+    for mapping in load_mappings().values():
+        if options.only and mapping.source not in options.only:
+            continue
+        path = find_export(directory, mapping)
+        if path is None:
+            missing.append(mapping.file)
+        else:
+            present.append((mapping, path))
+    return present, missing
+
+
 def ingest_directory(store: Store, kit: PrivacyKit, directory: Path,
                      options: IngestOptions | None = None) -> IngestReport:
     """Ingest every known export found in ``directory`` (``truth/`` is never read).
@@ -171,18 +188,13 @@ def ingest_directory(store: Store, kit: PrivacyKit, directory: Path,
             window, once for all writers); the partial report is attached.
     """
     options = options or IngestOptions()
-    report = IngestReport(str(directory))
+    present, missing = selected_exports(directory, options)
+    report = IngestReport(str(directory), missing=missing)
     with fewer_gc_passes():
         pipeline = _WritePipeline(store, options.writers)
         try:
             try:
-                for mapping in load_mappings().values():
-                    if options.only and mapping.source not in options.only:
-                        continue
-                    path = find_export(directory, mapping)
-                    if path is None:
-                        report.missing.append(mapping.file)
-                        continue
+                for mapping, path in present:
                     ingest_file(store, kit, path, mapping, report, options, pipeline)
             finally:
                 pipeline.finish()
